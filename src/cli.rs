@@ -1,0 +1,116 @@
+//! Command-line definitions. Front ends stay thin: each subcommand parses its arguments here
+//! and hands off to the library.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "k8s-constitution",
+    version,
+    about = "Policy-as-code guard for Kubernetes: lint rendered manifests with exact locations, or enforce the same rules as a validating admission webhook.",
+    long_about = None,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check manifests (files, directories, `-` for stdin) against the rule pack.
+    Lint(LintArgs),
+    /// List the rules of the pack.
+    Rules(RulesArgs),
+    /// Explain one rule: rationale, what passes, what fails, how to fix it.
+    Explain(ExplainArgs),
+    /// Run the Rego unit tests (`test_*` rules) of the shipped pack or of a directory.
+    Test(TestArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Junit,
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct CommonPolicyArgs {
+    /// Add a directory of your own Rego rules (same contract as the shipped pack). Repeatable.
+    #[arg(long = "policy", value_name = "DIR")]
+    pub policy_dirs: Vec<PathBuf>,
+    /// Configuration file (default: `.k8s-constitution.yaml` found upward from the current directory).
+    #[arg(long, value_name = "FILE", env = "K8S_CONSTITUTION_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Files, directories (searched recursively for *.yaml / *.yml) or `-` for stdin.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<String>,
+    #[command(flatten)]
+    pub policy: CommonPolicyArgs,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Also show exempted findings in the human and GitHub formats.
+    #[arg(long)]
+    pub show_exempted: bool,
+    /// Refuse inputs larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::load::DEFAULT_MAX_FILE_BYTES)]
+    pub max_file_size: u64,
+    /// Evaluate only these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub only: Vec<String>,
+    /// Skip these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub skip: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[command(flatten)]
+    pub policy: CommonPolicyArgs,
+    /// `human` (a table) or `json`.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Rule id, as listed by `k8s-constitution rules`.
+    pub rule: String,
+    #[command(flatten)]
+    pub policy: CommonPolicyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Directory of Rego files with `*_test.rego` tests (default: the shipped pack).
+    pub dir: Option<PathBuf>,
+    /// Only run tests whose name or package contains this text.
+    #[arg(long, value_name = "TEXT")]
+    pub run: Option<String>,
+    /// Print a per-file line coverage report.
+    #[arg(long)]
+    pub coverage: bool,
+    /// Print passing tests too.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+}

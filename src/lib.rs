@@ -1,0 +1,8 @@
+//! k8s-constitution: one evaluation core (load → normalize → evaluate → findings) behind
+//! three front ends: `lint` (files), `serve` (admission webhook) and `audit` (live cluster).
+
+pub mod cli;
+pub mod load;
+pub mod path;
+pub mod policy;
+pub mod testing;

@@ -1,0 +1,370 @@
+//! The rule pack: Rego modules (embedded at build time, plus `--policy` directories), the
+//! metadata each rule declares about itself, and a prepared regorus engine that evaluates them.
+//!
+//! A rule is a package `k8sc.rules.<name>` with a `metadata` object and a `violation` set of
+//! `{msg, path}` (plus `resource` for rules over the whole set). Nothing about what a rule
+//! checks lives in Rust: Rust reads the metadata, generates one aggregating query from it and
+//! maps the violations back onto the source.
+
+pub mod meta;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value as Json;
+
+pub use meta::{RuleMeta, Severity};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_policies.rs"));
+}
+
+/// Package under which rules live.
+pub const RULES_PACKAGE: &str = "data.k8sc.rules";
+/// Package of the query Rust generates from the rules' metadata.
+const GENERATED_PACKAGE: &str = "k8sc.generated";
+const OBJECT_QUERY: &str = "data.k8sc.generated.object_violations";
+const SET_QUERY: &str = "data.k8sc.generated.set_violations";
+
+/// A Rego (or data) file of the pack.
+#[derive(Debug, Clone)]
+pub struct PolicyFile {
+    /// Path shown to users: `policies/...` for embedded files, the real path otherwise.
+    pub path: String,
+    pub text: String,
+}
+
+impl PolicyFile {
+    pub fn is_test(&self) -> bool {
+        self.path.ends_with("_test.rego")
+    }
+    pub fn is_rego(&self) -> bool {
+        self.path.ends_with(".rego")
+    }
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum PackError {
+    #[error("cannot read policy directory {path}: {source}")]
+    #[diagnostic(code(k8sc::policy::io))]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("policy {path} does not compile: {message}")]
+    #[diagnostic(code(k8sc::policy::compile))]
+    Compile { path: String, message: String },
+    #[error("rule package {package} has invalid metadata: {message}")]
+    #[diagnostic(
+        code(k8sc::policy::metadata),
+        help("see CONTRIBUTING.md: metadata needs id, title, severity (error|warning), section, rationale, remediation, kinds")
+    )]
+    Metadata { package: String, message: String },
+    #[error("two rules use the id {id}: {first} and {second}")]
+    #[diagnostic(code(k8sc::policy::duplicate))]
+    Duplicate {
+        id: String,
+        first: String,
+        second: String,
+    },
+    #[error("evaluation failed: {0}")]
+    #[diagnostic(code(k8sc::policy::eval))]
+    Eval(String),
+}
+
+/// The shipped rule pack's files.
+pub fn embedded_files() -> Vec<PolicyFile> {
+    embedded::EMBEDDED_POLICIES
+        .iter()
+        .map(|(path, text)| PolicyFile {
+            path: format!("policies/{path}"),
+            text: (*text).to_string(),
+        })
+        .collect()
+}
+
+/// Every `.rego` (and data) file below `dir`, sorted.
+pub fn files_in_dir(dir: &Path) -> Result<Vec<PolicyFile>, PackError> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(|e| PackError::Io {
+            path: dir.display().to_string(),
+            source: e.into(),
+        })?;
+        let path = entry.path();
+        if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "rego") {
+            let text = std::fs::read_to_string(path).map_err(|source| PackError::Io {
+                path: path.display().to_string(),
+                source,
+            })?;
+            files.push(PolicyFile {
+                path: path.display().to_string(),
+                text,
+            });
+        }
+    }
+    Ok(files)
+}
+
+/// A compiled rule pack, ready to hand out evaluators.
+#[derive(Clone)]
+pub struct PolicyPack {
+    rules: Vec<RuleMeta>,
+    engine: regorus::Engine,
+}
+
+/// Where the pack comes from and which parameters it runs with.
+#[derive(Debug, Clone, Default)]
+pub struct PackSource {
+    /// Skip the embedded pack (for `test DIR` on a standalone directory).
+    pub without_embedded: bool,
+    pub extra_dirs: Vec<PathBuf>,
+    /// Per-rule parameter overrides: `{rule-id: {param: value}}`.
+    pub params: serde_json::Map<String, Json>,
+}
+
+impl PackSource {
+    pub fn files(&self) -> Result<Vec<PolicyFile>, PackError> {
+        let mut files = if self.without_embedded {
+            Vec::new()
+        } else {
+            embedded_files()
+        };
+        for dir in &self.extra_dirs {
+            files.extend(files_in_dir(dir)?);
+        }
+        Ok(files)
+    }
+}
+
+/// Adds the given Rego files to a fresh engine.
+pub fn engine_with(files: &[&PolicyFile]) -> Result<regorus::Engine, PackError> {
+    let mut engine = regorus::Engine::new();
+    // Rules that call a builtin wrongly should fail loudly in tests, not silently pass.
+    engine.set_strict_builtin_errors(false);
+    for file in files {
+        engine
+            .add_policy(file.path.clone(), file.text.clone())
+            .map_err(|e| PackError::Compile {
+                path: file.path.clone(),
+                message: e.to_string(),
+            })?;
+    }
+    Ok(engine)
+}
+
+impl PolicyPack {
+    /// Compiles the pack (test files left out), reads every rule's metadata and prepares the
+    /// aggregating query.
+    pub fn load(source: &PackSource) -> Result<Self, PackError> {
+        let files = source.files()?;
+        let rego: Vec<&PolicyFile> = files.iter().filter(|f| f.is_rego() && !f.is_test()).collect();
+        let mut engine = engine_with(&rego)?;
+        engine
+            .add_data(regorus::Value::from(serde_json::json!({
+                "k8sc": {"params": Json::Object(source.params.clone())}
+            })))
+            .map_err(|e| PackError::Eval(e.to_string()))?;
+        let rules = read_metadata(&mut engine)?;
+        engine
+            .add_policy("<generated>".into(), generated_module(&rules))
+            .map_err(|e| PackError::Compile {
+                path: "<generated aggregator>".into(),
+                message: e.to_string(),
+            })?;
+        Ok(Self { rules, engine })
+    }
+
+    pub fn rules(&self) -> &[RuleMeta] {
+        &self.rules
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&RuleMeta> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// An evaluator of its own (cheap: the compiled modules are shared).
+    pub fn evaluator(&self) -> Evaluator {
+        Evaluator {
+            engine: self.engine.clone(),
+        }
+    }
+
+    pub fn has_set_rules(&self) -> bool {
+        self.rules.iter().any(|r| r.needs_all_resources)
+    }
+}
+
+fn read_metadata(engine: &mut regorus::Engine) -> Result<Vec<RuleMeta>, PackError> {
+    let packages = engine
+        .get_packages()
+        .map_err(|e| PackError::Eval(e.to_string()))?;
+    let mut rules: Vec<RuleMeta> = Vec::new();
+    for package in packages {
+        let Some(name) = package.strip_prefix(RULES_PACKAGE).and_then(|r| r.strip_prefix('.'))
+        else {
+            continue;
+        };
+        if name.contains('.') {
+            continue; // helper sub-packages of a rule
+        }
+        let metadata = engine
+            .eval_rule(format!("{package}.metadata"))
+            .map_err(|e| PackError::Metadata {
+                package: package.clone(),
+                message: format!("no `metadata` rule ({e})"),
+            })?;
+        let json: Json = serde_json::to_value(&metadata).map_err(|e| PackError::Metadata {
+            package: package.clone(),
+            message: e.to_string(),
+        })?;
+        let meta = RuleMeta::from_json(name, &json).map_err(|message| PackError::Metadata {
+            package: package.clone(),
+            message,
+        })?;
+        if let Some(first) = rules.iter().find(|r| r.id == meta.id) {
+            return Err(PackError::Duplicate {
+                id: meta.id.clone(),
+                first: first.package.clone(),
+                second: meta.package,
+            });
+        }
+        rules.push(meta);
+    }
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(rules)
+}
+
+/// One partial-set entry per rule, guarded by the kinds the rule declares, so that a single
+/// evaluation per object runs exactly the rules that apply to its kind.
+fn generated_module(rules: &[RuleMeta]) -> String {
+    let mut module = format!("package {GENERATED_PACKAGE}\n\nimport rego.v1\n\n");
+    for rule in rules {
+        let target = if rule.needs_all_resources {
+            "set_violations"
+        } else {
+            "object_violations"
+        };
+        let guard = if rule.needs_all_resources || rule.applies_to_any_kind() {
+            String::new()
+        } else {
+            let kinds: Vec<String> = rule.kinds.iter().map(|k| format!("{k:?}")).collect();
+            format!("input.kind in {{{}}}\n\t", kinds.join(", "))
+        };
+        let resource = if rule.needs_all_resources {
+            ", \"resource\": object.get(v, \"resource\", -1)"
+        } else {
+            ""
+        };
+        module.push_str(&format!(
+            "{target} contains {{\"rule\": {id:?}, \"msg\": v.msg, \"path\": object.get(v, \"path\", []){resource}}} if {{\n\t{guard}some v in data.k8sc.rules.{pkg}.violation\n}}\n\n",
+            id = rule.id,
+            pkg = rule.package_name,
+        ));
+    }
+    // Defined even with no rules, so the queries never fail as "not found".
+    module.push_str("object_violations contains x if { x := 1; false }\n");
+    module.push_str("set_violations contains x if { x := 1; false }\n");
+    module
+}
+
+/// A violation as a rule reported it, before it is located and exempted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawViolation {
+    pub rule: String,
+    pub msg: String,
+    pub path: Json,
+    /// For rules over the whole set: index of the offending resource.
+    pub resource: Option<usize>,
+}
+
+/// Evaluates objects against the pack; one per worker thread.
+#[derive(Clone)]
+pub struct Evaluator {
+    engine: regorus::Engine,
+}
+
+impl Evaluator {
+    /// Caps one evaluation's wall-clock time (the webhook must answer within its timeout).
+    pub fn set_time_limit(&mut self, limit: std::time::Duration) {
+        self.engine
+            .set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+                limit,
+                check_interval: std::num::NonZeroU32::MIN,
+            });
+    }
+
+    /// Every violation of the per-object rules for one Kubernetes object.
+    pub fn evaluate_object(&mut self, object: regorus::Value) -> Result<Vec<RawViolation>, PackError> {
+        self.engine.set_input(object);
+        self.run(OBJECT_QUERY)
+    }
+
+    /// Every violation of the rules that look at the whole set of resources.
+    pub fn evaluate_set(&mut self, resources: Vec<regorus::Value>) -> Result<Vec<RawViolation>, PackError> {
+        let mut input = regorus::Value::new_object();
+        if let Ok(map) = input.as_object_mut() {
+            map.insert(regorus::Value::from("resources"), regorus::Value::from(resources));
+        }
+        self.engine.set_input(input);
+        self.run(SET_QUERY)
+    }
+
+    fn run(&mut self, query: &str) -> Result<Vec<RawViolation>, PackError> {
+        let result = self
+            .engine
+            .eval_rule(query.to_string())
+            .map_err(|e| PackError::Eval(e.to_string()))?;
+        let json: Json = serde_json::to_value(&result).map_err(|e| PackError::Eval(e.to_string()))?;
+        Ok(json
+            .as_array()
+            .map(|items| items.iter().filter_map(raw_violation).collect())
+            .unwrap_or_default())
+    }
+}
+
+fn raw_violation(v: &Json) -> Option<RawViolation> {
+    Some(RawViolation {
+        rule: v.get("rule")?.as_str()?.to_string(),
+        msg: v
+            .get("msg")
+            .and_then(Json::as_str)
+            .unwrap_or("violation")
+            .to_string(),
+        path: v.get("path").cloned().unwrap_or(Json::Array(Vec::new())),
+        resource: v
+            .get("resource")
+            .and_then(Json::as_i64)
+            .and_then(|i| usize::try_from(i).ok()),
+    })
+}
+
+/// Converts a JSON value into the engine's value type without an intermediate copy.
+pub fn to_rego(value: &Json) -> regorus::Value {
+    match value {
+        Json::Null => regorus::Value::Null,
+        Json::Bool(b) => regorus::Value::from(*b),
+        Json::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                regorus::Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                regorus::Value::from(u)
+            } else {
+                regorus::Value::from(n.as_f64().unwrap_or(0.0))
+            }
+        }
+        Json::String(s) => regorus::Value::from(s.as_str()),
+        Json::Array(items) => regorus::Value::from(items.iter().map(to_rego).collect::<Vec<_>>()),
+        Json::Object(map) => {
+            let mut object = regorus::Value::new_object();
+            if let Ok(target) = object.as_object_mut() {
+                for (k, v) in map {
+                    target.insert(regorus::Value::from(k.as_str()), to_rego(v));
+                }
+            }
+            object
+        }
+    }
+}
