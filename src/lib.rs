@@ -2,7 +2,14 @@
 //! three front ends: `lint` (files), `serve` (admission webhook) and `audit` (live cluster).
 
 pub mod cli;
+pub mod config;
+pub mod core;
+pub mod exempt;
+pub mod findings;
+pub mod lint;
 pub mod load;
 pub mod path;
 pub mod policy;
+pub mod report;
+pub mod rules_cmd;
 pub mod testing;

@@ -1,8 +1,15 @@
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use k8s_constitution::cli::{Cli, Command};
-use k8s_constitution::{policy, testing};
+use k8s_constitution::cli::{Cli, Command, CommonPolicyArgs, ExplainArgs, FailOn, Format, LintArgs, RulesArgs, TestArgs};
+use k8s_constitution::config::Config;
+use k8s_constitution::core::{Core, Selection};
+use k8s_constitution::load::LoadOptions;
+use k8s_constitution::policy::{self, PackSource, Severity};
+use k8s_constitution::report::{self, RenderOptions};
+use k8s_constitution::{lint, rules_cmd, testing};
+use miette::IntoDiagnostic;
 
 /// Exit code for usage and input errors (1 is reserved for "findings at or above --fail-on").
 const EXIT_USAGE: u8 = 2;
@@ -10,8 +17,10 @@ const EXIT_USAGE: u8 = 2;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Lint(args) => run_lint(args),
+        Command::Rules(args) => run_rules(args),
+        Command::Explain(args) => run_explain(args),
         Command::Test(args) => run_test(args),
-        _ => Err(miette::miette!("not implemented yet")),
     };
     match result {
         Ok(code) => code,
@@ -22,13 +31,107 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_test(args: k8s_constitution::cli::TestArgs) -> miette::Result<ExitCode> {
+fn load_core(args: &CommonPolicyArgs, selection: Selection) -> miette::Result<Core> {
+    let (config, _) = Config::load(args.config.as_deref())?;
+    let source = PackSource {
+        extra_dirs: args.policy_dirs.clone(),
+        ..PackSource::default()
+    };
+    let core = Core::load(source, config, selection)?;
+    let known: Vec<&str> = core.pack().rules().iter().map(|r| r.id.as_str()).collect();
+    for unknown in core.config().unknown_rules(&known) {
+        eprintln!("warning: the config names rule `{unknown}`, which the pack does not have");
+    }
+    Ok(core)
+}
+
+fn write_stdout(text: &str) -> miette::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        // A closed pipe (`| head`) is not an error worth reporting.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.into_diagnostic(),
+    }
+}
+
+fn color_wanted() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
+}
+
+fn run_lint(args: LintArgs) -> miette::Result<ExitCode> {
+    let selection = Selection {
+        only: args.only.clone(),
+        skip: args.skip.clone(),
+    };
+    let core = load_core(&args.policy, selection)?;
+    let options = LoadOptions {
+        max_file_bytes: args.max_file_size,
+        ..LoadOptions::default()
+    };
+    let report = lint::lint_paths(&core, &args.paths, options);
+    let rendered = report::render(
+        &report,
+        args.format,
+        &RenderOptions {
+            rules: core.pack().rules(),
+            show_exempted: args.show_exempted,
+            color: color_wanted(),
+            width: terminal_width(),
+        },
+    );
+    write_stdout(&rendered)?;
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Never => None,
+    };
+    Ok(if !report.errors.is_empty() {
+        ExitCode::from(EXIT_USAGE)
+    } else if report.fails_at(threshold) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn run_rules(args: RulesArgs) -> miette::Result<ExitCode> {
+    let core = load_core(&args.policy, Selection::default())?;
+    let text = match args.format {
+        Format::Json => rules_cmd::list_json(core.pack().rules()),
+        _ => rules_cmd::list_human(core.pack().rules()),
+    };
+    write_stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_explain(args: ExplainArgs) -> miette::Result<ExitCode> {
+    let core = load_core(&args.policy, Selection::default())?;
+    let Some(rule) = core.pack().rule(&args.rule) else {
+        let ids: Vec<&str> = core.pack().rules().iter().map(|r| r.id.as_str()).collect();
+        return Err(miette::miette!(
+            help = format!("known rules: {}", ids.join(", ")),
+            "no rule `{}`",
+            args.rule
+        ));
+    };
+    write_stdout(&rules_cmd::explain(rule))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_test(args: TestArgs) -> miette::Result<ExitCode> {
     let files = match &args.dir {
         Some(dir) => policy::files_in_dir(dir)?,
         None => policy::embedded_files(),
     };
     let run = testing::run(&files, args.run.as_deref(), args.coverage)?;
-    print!("{}", testing::render(&run, args.verbose));
+    write_stdout(&testing::render(&run, args.verbose))?;
     Ok(if run.failed() == 0 && !run.results.is_empty() {
         ExitCode::SUCCESS
     } else {

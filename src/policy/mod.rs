@@ -22,7 +22,7 @@ mod embedded {
 pub const RULES_PACKAGE: &str = "data.k8sc.rules";
 /// Package of the query Rust generates from the rules' metadata.
 const GENERATED_PACKAGE: &str = "k8sc.generated";
-const OBJECT_QUERY: &str = "data.k8sc.generated.object_violations";
+const OBJECT_QUERY: &str = "data.k8sc.generated.object_result";
 const SET_QUERY: &str = "data.k8sc.generated.set_violations";
 
 /// A Rego (or data) file of the pack.
@@ -78,6 +78,18 @@ pub fn embedded_files() -> Vec<PolicyFile> {
         .map(|(path, text)| PolicyFile {
             path: format!("policies/{path}"),
             text: (*text).to_string(),
+        })
+        .collect()
+}
+
+/// The shipped fixtures of a rule: `(pass|fail, file name, text)`, used as examples.
+pub fn examples(rule_id: &str) -> Vec<(&'static str, &'static str, &'static str)> {
+    embedded::EMBEDDED_EXAMPLES
+        .iter()
+        .filter_map(|(path, text)| {
+            let mut parts = path.splitn(3, '/');
+            let (id, outcome, file) = (parts.next()?, parts.next()?, parts.next()?);
+            (id == rule_id).then_some((outcome, file, *text))
         })
         .collect()
 }
@@ -266,7 +278,12 @@ fn generated_module(rules: &[RuleMeta]) -> String {
     }
     // Defined even with no rules, so the queries never fail as "not found".
     module.push_str("object_violations contains x if { x := 1; false }\n");
-    module.push_str("set_violations contains x if { x := 1; false }\n");
+    module.push_str("set_violations contains x if { x := 1; false }\n\n");
+    // Where the pod template's metadata is, for exemption annotations on it: the workloads
+    // library knows, so Rust does not need its own copy of that knowledge.
+    module.push_str("default pod_metadata_path := null\n\n");
+    module.push_str("pod_metadata_path := data.k8sc.lib.workloads.pod_metadata_path\n\n");
+    module.push_str("object_result := {\"violations\": object_violations, \"pod_metadata_path\": pod_metadata_path}\n");
     module
 }
 
@@ -296,10 +313,18 @@ impl Evaluator {
             });
     }
 
-    /// Every violation of the per-object rules for one Kubernetes object.
-    pub fn evaluate_object(&mut self, object: regorus::Value) -> Result<Vec<RawViolation>, PackError> {
+    /// Every violation of the per-object rules for one Kubernetes object, and the path of
+    /// its pod template's metadata (where exemption annotations may also stand).
+    pub fn evaluate_object(&mut self, object: regorus::Value) -> Result<ObjectResult, PackError> {
         self.engine.set_input(object);
-        self.run(OBJECT_QUERY)
+        let json = self.run(OBJECT_QUERY)?;
+        Ok(ObjectResult {
+            violations: violations_of(json.get("violations")),
+            pod_metadata_path: json
+                .get("pod_metadata_path")
+                .and_then(Json::as_array)
+                .map(|a| a.iter().filter_map(Json::as_str).map(str::to_string).collect()),
+        })
     }
 
     /// Every violation of the rules that look at the whole set of resources.
@@ -309,20 +334,30 @@ impl Evaluator {
             map.insert(regorus::Value::from("resources"), regorus::Value::from(resources));
         }
         self.engine.set_input(input);
-        self.run(SET_QUERY)
+        let json = self.run(SET_QUERY)?;
+        Ok(violations_of(Some(&json)))
     }
 
-    fn run(&mut self, query: &str) -> Result<Vec<RawViolation>, PackError> {
+    fn run(&mut self, query: &str) -> Result<Json, PackError> {
         let result = self
             .engine
             .eval_rule(query.to_string())
             .map_err(|e| PackError::Eval(e.to_string()))?;
-        let json: Json = serde_json::to_value(&result).map_err(|e| PackError::Eval(e.to_string()))?;
-        Ok(json
-            .as_array()
-            .map(|items| items.iter().filter_map(raw_violation).collect())
-            .unwrap_or_default())
+        serde_json::to_value(&result).map_err(|e| PackError::Eval(e.to_string()))
     }
+}
+
+/// What one object's evaluation yields.
+#[derive(Debug, Clone, Default)]
+pub struct ObjectResult {
+    pub violations: Vec<RawViolation>,
+    pub pod_metadata_path: Option<Vec<String>>,
+}
+
+fn violations_of(json: Option<&Json>) -> Vec<RawViolation> {
+    json.and_then(Json::as_array)
+        .map(|items| items.iter().filter_map(raw_violation).collect())
+        .unwrap_or_default()
 }
 
 fn raw_violation(v: &Json) -> Option<RawViolation> {

@@ -1,0 +1,135 @@
+//! `lint`: load → evaluate → locate. Objects are evaluated in parallel (one evaluator per
+//! worker, cloned from the prepared pack); cross-resource rules then run once over all of them.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::core::Core;
+use crate::findings::{Finding, LintReport, ResourceRef, Summary};
+use crate::load::{self, InputError, LoadOptions, Loaded, Resource};
+use crate::path::FieldPath;
+
+/// Lints already-loaded resources.
+pub fn lint_loaded(core: &Core, loaded: Loaded) -> LintReport {
+    let Loaded {
+        files,
+        documents,
+        resources,
+        mut errors,
+        sources,
+    } = loaded;
+
+    let per_object: Vec<(Vec<Finding>, Option<InputError>)> = resources
+        .par_iter()
+        .map_init(
+            || core.evaluator(),
+            |evaluator, resource| match core.check_object(evaluator, &resource.object, None) {
+                Ok(violations) => (
+                    violations
+                        .into_iter()
+                        .map(|v| Finding::locate(resource, v))
+                        .collect(),
+                    None,
+                ),
+                Err(e) => (Vec::new(), Some(evaluation_error(resource, &e.to_string()))),
+            },
+        )
+        .collect();
+    let mut findings = Vec::new();
+    for (f, e) in per_object {
+        findings.extend(f);
+        errors.extend(e);
+    }
+
+    if core.has_set_rules() && !resources.is_empty() {
+        let objects: Vec<&serde_json::Value> = resources.iter().map(|r| &r.object).collect();
+        match core.check_set(&mut core.evaluator(), &objects) {
+            Ok(violations) => findings.extend(
+                violations
+                    .into_iter()
+                    .map(|(i, v)| Finding::locate(&resources[i], v)),
+            ),
+            Err(e) => errors.push(InputError {
+                file: "<all resources>".into(),
+                line: 0,
+                column: 0,
+                message: format!("cross-resource rules failed: {e}"),
+            }),
+        }
+    }
+
+    findings.sort_by(|a, b| {
+        (a.file.name.as_str(), a.line, a.column, &a.rule).cmp(&(b.file.name.as_str(), b.line, b.column, &b.rule))
+    });
+    let redactions = redactions(&resources, &findings);
+    let mut report = LintReport {
+        findings,
+        errors,
+        summary: Summary {
+            files,
+            documents,
+            resources: resources.len(),
+            ..Summary::default()
+        },
+        sources,
+        resources: resources
+            .iter()
+            .map(|r| (r.file.name.clone(), ResourceRef::of(r)))
+            .collect(),
+        redactions,
+    };
+    report.count();
+    report
+}
+
+/// Loads and lints command-line paths.
+pub fn lint_paths(core: &Core, paths: &[String], options: LoadOptions) -> LintReport {
+    let (inputs, discovery_errors) = load::discover(paths);
+    let mut loaded = load::load_all(&inputs, options);
+    loaded.errors.splice(0..0, discovery_errors);
+    lint_loaded(core, loaded)
+}
+
+fn evaluation_error(resource: &Resource, message: &str) -> InputError {
+    let loc = resource.locate(&FieldPath::root());
+    InputError {
+        file: resource.file.name.clone(),
+        line: loc.line,
+        column: loc.col,
+        message: format!(
+            "could not evaluate {} {}: {message}",
+            resource.kind(),
+            resource.name()
+        ),
+    }
+}
+
+/// Secret values never reach a snippet: the values of sensitive findings, and everything
+/// under a Secret's `data` and `stringData`.
+fn redactions(resources: &[Resource], findings: &[Finding]) -> BTreeMap<String, Vec<(usize, usize)>> {
+    let mut map: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+    for f in findings {
+        if !f.redact.is_empty() {
+            map.entry(f.file.name.clone())
+                .or_default()
+                .extend(f.redact.iter().copied());
+        }
+    }
+    for r in resources.iter().filter(|r| r.kind() == "Secret") {
+        for field in ["data", "stringData"] {
+            let mut path = FieldPath::root();
+            path.push_key(field);
+            let resolved = r.positions.resolve(&r.absolute(&path));
+            if resolved.exact {
+                let ranges = map.entry(r.file.name.clone()).or_default();
+                resolved.node.scalar_ranges(ranges);
+            }
+        }
+    }
+    for ranges in map.values_mut() {
+        ranges.sort_unstable();
+        ranges.dedup();
+    }
+    map
+}
