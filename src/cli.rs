@@ -28,6 +28,10 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Run the Rego unit tests (`test_*` rules) of the shipped pack or of a directory.
     Test(TestArgs),
+    /// Serve the rule pack as a TLS validating admission webhook (AdmissionReview v1).
+    Serve(crate::serve::ServeArgs),
+    /// Generate a CA and a serving certificate for the webhook (clusters without cert-manager).
+    Certs(crate::certs::CertsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

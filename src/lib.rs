@@ -1,6 +1,7 @@
 //! k8s-constitution: one evaluation core (load → normalize → evaluate → findings) behind
 //! three front ends: `lint` (files), `serve` (admission webhook) and `audit` (live cluster).
 
+pub mod certs;
 pub mod cli;
 pub mod config;
 pub mod core;
@@ -12,4 +13,5 @@ pub mod path;
 pub mod policy;
 pub mod report;
 pub mod rules_cmd;
+pub mod serve;
 pub mod testing;

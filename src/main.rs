@@ -21,6 +21,8 @@ fn main() -> ExitCode {
         Command::Rules(args) => run_rules(args),
         Command::Explain(args) => run_explain(args),
         Command::Test(args) => run_test(args),
+        Command::Serve(args) => k8s_constitution::serve::run(args),
+        Command::Certs(args) => k8s_constitution::certs::run(args),
     };
     match result {
         Ok(code) => code,
