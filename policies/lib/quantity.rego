@@ -1,0 +1,44 @@
+# Kubernetes resource quantities (k8s.io/apimachinery/pkg/api/resource.Quantity), parsed
+# to plain numbers so that "1" == "1000m" and "1Gi" == "1024Mi".
+#
+# The grammar accepted is exactly the Kubernetes one:
+#   <quantity> ::= <sign><number><suffix>        sign: + | - | nothing
+#   <number>   ::= <digits> | <digits>.<digits> | <digits>. | .<digits>
+#   <suffix>   ::= Ki | Mi | Gi | Ti | Pi | Ei               (binary SI)
+#                | m | "" | k | M | G | T | P | E            (decimal SI)
+#                | e<signed integer> | E<signed integer>   (decimal exponent)
+# (so "1K", "1ki", "1KB", "1 Gi" are NOT quantities, although units.parse would accept some).
+# YAML numbers (`cpu: 2`, `cpu: 0.5`) are quantities as they are.
+#
+# The conversion itself is regorus' units.parse (OPA's builtin), called only on strings that
+# matched the grammar, so it never reports an error. Results are IEEE doubles for fractions:
+# exact for every realistic request/limit, but not for 19+ significant digits.
+package k8sc.lib.quantity
+
+import rego.v1
+
+pattern := `^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$`
+
+# The value of a quantity (cores for cpu, bytes for memory); undefined if q is not one.
+parse(q) := q if is_number(q)
+
+parse(q) := units.parse(normalise(q)) if {
+	is_string(q)
+	regex.match(pattern, q)
+}
+
+# Defined when q is a valid quantity.
+valid(q) if {
+	_ = parse(q)
+}
+
+# a <= b, both valid quantities.
+le(a, b) if parse(a) <= parse(b)
+
+# a > b, both valid quantities.
+gt(a, b) if parse(a) > parse(b)
+
+# "5." and "5.Mi" are valid Kubernetes quantities that units.parse rejects.
+normalise(q) := replace(q, ".", ".0") if regex.match(`\.([^0-9]|$)`, q)
+
+normalise(q) := q if not regex.match(`\.([^0-9]|$)`, q)

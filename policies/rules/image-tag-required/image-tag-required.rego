@@ -1,0 +1,44 @@
+package k8sc.rules.image_tag_required
+
+import data.k8sc.lib.images
+import data.k8sc.lib.workloads as w
+import rego.v1
+
+metadata := {
+	"id": "image-tag-required",
+	"title": "Container images must be pinned with a tag or a digest",
+	"severity": "error",
+	"section": "II. Containerization Best Practices (Docker Image Standards: Explicit Versions); DON'T: Use `latest` tags; FR-004",
+	"rationale": "An image without a tag is pulled as `:latest`, so what runs depends on when and where the pod was scheduled; rollbacks and audits cannot say which code ran.",
+	"remediation": "Give every image (init and ephemeral containers included) an explicit version tag (`app:1.4.2`) or, better, a digest (`app@sha256:…`). A registry port is not a tag: `registry:5000/app` still needs `:1.4.2`.",
+	"kinds": ["*"],
+}
+
+# Every container, init and ephemeral ones included: a debug container with a floating
+# image is as unreproducible as any other.
+violation contains {"msg": msg, "path": path} if {
+	some r in w.containers
+	image := object.get(r.container, "image", null)
+	not pinned(image)
+	path := array.concat(r.path, ["image"])
+	msg := message(r.name, image)
+}
+
+pinned(image) if images.has_tag(image)
+
+pinned(image) if images.has_digest(image)
+
+message(name, image) := sprintf("container %q has no image", [name]) if not is_string(image)
+
+message(name, image) := sprintf("container %q has no image", [name]) if image == ""
+
+message(name, image) := sprintf("container %q image %q has a malformed digest and no tag", [name, image]) if {
+	is_string(image)
+	contains(image, "@")
+}
+
+message(name, image) := sprintf("container %q image %q has no tag or digest (it would be pulled as :latest)", [name, image]) if {
+	is_string(image)
+	image != ""
+	not contains(image, "@")
+}

@@ -1,0 +1,114 @@
+package k8sc.rules.image_tag_required
+
+import rego.v1
+
+digest := "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+deployment(containers) := {
+	"apiVersion": "apps/v1",
+	"kind": "Deployment",
+	"metadata": {"name": "web"},
+	"spec": {"template": {"spec": {"containers": containers}}},
+}
+
+one(image) := deployment([{"name": "app", "image": image}])
+
+image_path := ["spec", "template", "spec", "containers", 0, "image"]
+
+test_tagged_images_pass if {
+	every image in [
+		"nginx:1.27.1",
+		"ghcr.io/org/app:v1.2.3",
+		"localhost:5000/app:1.0",
+		"registry.example.com:5000/app:1.2",
+		"docker.io/library/postgres:16.4-alpine",
+	] {
+		count(violation) == 0 with input as one(image)
+	}
+}
+
+test_digest_passes if {
+	count(violation) == 0 with input as one(concat("@", ["nginx", digest]))
+}
+
+test_tag_and_digest_passes if {
+	count(violation) == 0 with input as one(concat("@", ["registry:5000/app:1.2", digest]))
+}
+
+test_untagged_fails_at_image if {
+	violation == {{
+		"msg": "container \"app\" image \"nginx\" has no tag or digest (it would be pulled as :latest)",
+		"path": image_path,
+	}} with input as one("nginx")
+}
+
+test_registry_port_is_not_a_tag if {
+	vs := violation with input as one("registry:5000/team/app")
+	count(vs) == 1
+	some v in vs
+	v.path == image_path
+}
+
+test_registry_host_port_without_tag_fails if {
+	count(violation) == 1 with input as one("registry.example.com:5000/app")
+}
+
+test_empty_tag_fails if {
+	count(violation) == 1 with input as one("app:")
+}
+
+test_malformed_digest_fails if {
+	vs := violation with input as one("nginx@sha256:abc")
+	some v in vs
+	v.path == image_path
+	contains(v.msg, "malformed digest")
+}
+
+test_missing_image_fails if {
+	vs := violation with input as deployment([{"name": "app"}])
+	some v in vs
+	v.path == image_path
+	v.msg == "container \"app\" has no image"
+}
+
+test_latest_is_a_tag_here if {
+	# `latest` is no-latest-tag's business; this rule only asks for some tag.
+	count(violation) == 0 with input as one("nginx:latest")
+}
+
+test_init_and_ephemeral_containers_are_checked if {
+	obj := {
+		"apiVersion": "v1",
+		"kind": "Pod",
+		"metadata": {"name": "p"},
+		"spec": {
+			"initContainers": [{"name": "migrate", "image": "app-migrations"}],
+			"containers": [{"name": "app", "image": "app:1.0"}],
+			"ephemeralContainers": [{"name": "debugger", "image": "busybox"}],
+		},
+	}
+	vs := violation with input as obj
+	{v.path | some v in vs} == {
+		["spec", "initContainers", 0, "image"],
+		["spec", "ephemeralContainers", 0, "image"],
+	}
+}
+
+test_cronjob_path if {
+	obj := {
+		"apiVersion": "batch/v1",
+		"kind": "CronJob",
+		"metadata": {"name": "c"},
+		"spec": {"schedule": "0 * * * *", "jobTemplate": {"spec": {"template": {"spec": {
+			"restartPolicy": "OnFailure",
+			"containers": [{"name": "job", "image": "registry:5000/jobs/cleanup"}],
+		}}}}},
+	}
+	vs := violation with input as obj
+	some v in vs
+	v.path == ["spec", "jobTemplate", "spec", "template", "spec", "containers", 0, "image"]
+}
+
+test_non_workload_ignored if {
+	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"image": "nginx"}}
+}
