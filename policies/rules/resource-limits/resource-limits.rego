@@ -1,0 +1,30 @@
+package k8sc.rules.resource_limits
+
+import data.k8sc.lib.workloads as w
+import rego.v1
+
+# Decisions:
+# - Pod-level limits (spec.resources.limits, Kubernetes 1.32+ PodLevelResources) cap every
+#   container of the pod, so they satisfy the requirement ("all pods must have resource limits").
+# - Ephemeral containers cannot have resources (the API rejects them); they are not checked.
+metadata := {
+	"id": "resource-limits",
+	"title": "Containers must have CPU and memory limits",
+	"severity": "error",
+	"section": "III. Kubernetes Design Patterns (Resource Limits); Operational Constraints 1 (Resource Limits: all pods must have resource limits); DON'T: Deploy without resource limits; FR-013",
+	"rationale": "Without a memory limit one leaking container can exhaust the node (the whole Minikube VM) and get unrelated pods OOM-killed; without a CPU limit it can starve its neighbours.",
+	"remediation": "Set resources.limits.cpu and resources.limits.memory on every container and init container (from observed P95 usage, constitution X).",
+	"kinds": ["*"],
+	"params": {"resources": ["cpu", "memory"]},
+}
+
+violation contains {"msg": msg, "path": path} if {
+	some r in w.app_containers
+	some key in w.params(metadata).resources
+	not limited(r.container, key)
+	not limited(w.pod_spec, key)
+	path := array.concat(r.path, ["resources", "limits", key])
+	msg := sprintf("container %q has no %s limit (resources.limits.%s)", [r.name, key, key])
+}
+
+limited(holder, key) if holder.resources.limits[key] != null
