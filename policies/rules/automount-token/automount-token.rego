@@ -1,0 +1,36 @@
+package k8sc.rules.automount_token
+
+import data.k8sc.lib.workloads as w
+import rego.v1
+
+# Kubernetes mounts a ServiceAccount token into every pod unless the pod or its ServiceAccount
+# sets automountServiceAccountToken: false (the pod's value wins). This rule asks for an
+# explicit decision, on both objects:
+# - a pod template must set automountServiceAccountToken: false, or true to opt in explicitly
+#   (an application that calls the Kubernetes API); absent is a finding even if the
+#   ServiceAccount disables it, because one object cannot see the other and the pod-level
+#   setting is the one that cannot be undone by editing the ServiceAccount;
+# - a ServiceAccount must set automountServiceAccountToken: false, or true explicitly.
+# Both live in this one rule (kinds "*") so one exemption covers "this app needs its token".
+metadata := {
+	"id": "automount-token",
+	"title": "ServiceAccount tokens must not be mounted unless explicitly needed",
+	"severity": "warning",
+	"section": "VIII. Security Best Practices (Secrets Management: Least Privilege; RBAC: Service Accounts)",
+	"rationale": "A mounted token lets anyone who gets code execution in the container talk to the Kubernetes API as the pod's ServiceAccount; the todo services never call the API, so the token is pure attack surface.",
+	"remediation": "Set automountServiceAccountToken: false in the pod template and on the ServiceAccount; set it to true explicitly (and document why) only for pods that call the API.",
+	"kinds": ["*"],
+}
+
+violation contains {"msg": msg, "path": path} if {
+	w.is_workload
+	not is_boolean(object.get(w.pod_spec, "automountServiceAccountToken", null))
+	path := w.pod_field_path("automountServiceAccountToken")
+	msg := "the pod does not set automountServiceAccountToken, so a ServiceAccount token is mounted into every container unless its ServiceAccount disables it; set it to false (or true to opt in explicitly)"
+}
+
+violation contains {"msg": msg, "path": ["automountServiceAccountToken"]} if {
+	input.kind == "ServiceAccount"
+	not is_boolean(object.get(input, "automountServiceAccountToken", null))
+	msg := sprintf("ServiceAccount %q does not set automountServiceAccountToken, so its token is mounted into every pod that uses it; set it to false (or true to opt in explicitly)", [object.get(input, ["metadata", "name"], "")])
+}

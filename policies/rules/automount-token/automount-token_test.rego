@@ -1,0 +1,59 @@
+package k8sc.rules.automount_token
+
+import rego.v1
+
+deployment(extra) := {
+	"apiVersion": "apps/v1",
+	"kind": "Deployment",
+	"metadata": {"name": "web"},
+	"spec": {"template": {"spec": object.union({"serviceAccountName": "web", "containers": [{"name": "app", "image": "app:1.0"}]}, extra)}},
+}
+
+service_account(extra) := object.union({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "web"}}, extra)
+
+test_pod_disabling_token_passes if {
+	count(violation) == 0 with input as deployment({"automountServiceAccountToken": false})
+}
+
+test_pod_explicit_opt_in_passes if {
+	count(violation) == 0 with input as deployment({"automountServiceAccountToken": true})
+}
+
+test_pod_unset_warns_at_pod_field if {
+	vs := violation with input as deployment({})
+	{v.path | some v in vs} == {["spec", "template", "spec", "automountServiceAccountToken"]}
+}
+
+test_pod_null_or_string_is_unset if {
+	count(violation) == 1 with input as deployment({"automountServiceAccountToken": null})
+	count(violation) == 1 with input as deployment({"automountServiceAccountToken": "false"})
+}
+
+test_bare_pod_and_cronjob_paths if {
+	vs := violation with input as {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "app", "image": "app:1.0"}]}}
+	{v.path | some v in vs} == {["spec", "automountServiceAccountToken"]}
+	vs2 := violation with input as {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"}, "spec": {"schedule": "@daily", "jobTemplate": {"spec": {"template": {"spec": {
+		"restartPolicy": "OnFailure",
+		"containers": [{"name": "job", "image": "app:1.0"}],
+	}}}}}}
+	{v.path | some v in vs2} == {["spec", "jobTemplate", "spec", "template", "spec", "automountServiceAccountToken"]}
+}
+
+test_service_account_disabling_passes if {
+	count(violation) == 0 with input as service_account({"automountServiceAccountToken": false})
+}
+
+test_service_account_explicit_opt_in_passes if {
+	count(violation) == 0 with input as service_account({"automountServiceAccountToken": true})
+}
+
+test_service_account_unset_warns if {
+	violation == {{
+		"msg": "ServiceAccount \"web\" does not set automountServiceAccountToken, so its token is mounted into every pod that uses it; set it to false (or true to opt in explicitly)",
+		"path": ["automountServiceAccountToken"],
+	}} with input as service_account({})
+}
+
+test_other_kinds_ignored if {
+	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {}}
+}

@@ -1,0 +1,49 @@
+package k8sc.rules.min_replicas
+
+import rego.v1
+
+workload(kind, spec) := {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": "web"}, "spec": object.union({"template": {"spec": {"containers": [{"name": "app", "image": "app:1.0"}]}}}, spec)}
+
+test_two_or_more_replicas_pass if {
+	count(violation) == 0 with input as workload("Deployment", {"replicas": 2})
+	count(violation) == 0 with input as workload("StatefulSet", {"replicas": 3})
+}
+
+test_one_replica_warns_at_replicas if {
+	violation == {{"msg": "Deployment \"web\" runs 1 replica(s) (at least 2 are required)", "path": ["spec", "replicas"]}} with input as workload("Deployment", {"replicas": 1})
+}
+
+test_missing_replicas_counts_as_one if {
+	violation == {{"msg": "Deployment \"web\" does not set spec.replicas, so it runs 1 replica (at least 2 are required)", "path": ["spec", "replicas"]}} with input as workload("Deployment", {})
+	count(violation) == 1 with input as workload("Deployment", {"replicas": null})
+}
+
+# An HPA-managed Deployment without spec.replicas still warns: render replicas as the HPA's
+# minReplicas, or exempt it.
+test_hpa_managed_without_replicas_warns if {
+	count(violation) == 1 with input as workload("Deployment", {})
+}
+
+test_zero_replicas_warns if {
+	count(violation) == 1 with input as workload("Deployment", {"replicas": 0})
+}
+
+# Intended: the todo chart's single-primary PostgreSQL is exempted with its justification.
+test_single_replica_database_statefulset_warns if {
+	count(violation) == 1 with input as workload("StatefulSet", {"replicas": 1, "serviceName": "db"})
+}
+
+test_param_overrides_minimum if {
+	count(violation) == 1 with input as workload("Deployment", {"replicas": 2}) with data.k8sc.params as {"min-replicas": {"min_replicas": 3}}
+	count(violation) == 0 with input as workload("Deployment", {"replicas": 1}) with data.k8sc.params as {"min-replicas": {"min_replicas": 1}}
+}
+
+test_other_kinds_ignored if {
+	count(violation) == 0 with input as workload("DaemonSet", {})
+	count(violation) == 0 with input as workload("ReplicaSet", {"replicas": 1})
+	count(violation) == 0 with input as {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "j", "image": "app:1.0"}]}}}}
+}
+
+test_non_numeric_replicas_left_to_schema_validation if {
+	count(violation) == 0 with input as workload("Deployment", {"replicas": "1"})
+}

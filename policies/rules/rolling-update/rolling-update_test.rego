@@ -1,0 +1,40 @@
+package k8sc.rules.rolling_update
+
+import rego.v1
+
+workload(kind, spec) := {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": "web"}, "spec": object.union({"template": {"spec": {"containers": [{"name": "app", "image": "app:1.0"}]}}}, spec)}
+
+test_absent_strategy_is_rolling_update if {
+	count(violation) == 0 with input as workload("Deployment", {})
+	count(violation) == 0 with input as workload("StatefulSet", {})
+	count(violation) == 0 with input as workload("DaemonSet", {})
+}
+
+test_explicit_rolling_update_passes if {
+	count(violation) == 0 with input as workload("Deployment", {"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 1}}})
+	count(violation) == 0 with input as workload("Deployment", {"strategy": {"rollingUpdate": {"maxSurge": "25%"}}})
+	count(violation) == 0 with input as workload("StatefulSet", {"updateStrategy": {"type": "RollingUpdate"}})
+}
+
+test_recreate_warns_at_strategy_type if {
+	violation == {{
+		"msg": "Deployment \"web\" uses the Recreate strategy (all pods are stopped before the new ones start)",
+		"path": ["spec", "strategy", "type"],
+	}} with input as workload("Deployment", {"strategy": {"type": "Recreate"}})
+}
+
+test_on_delete_warns_at_update_strategy_type if {
+	violation == {{
+		"msg": "StatefulSet \"web\" uses the OnDelete update strategy (changes roll out only when pods are deleted by hand)",
+		"path": ["spec", "updateStrategy", "type"],
+	}} with input as workload("StatefulSet", {"updateStrategy": {"type": "OnDelete"}})
+	count(violation) == 1 with input as workload("DaemonSet", {"updateStrategy": {"type": "OnDelete"}})
+}
+
+test_fields_of_other_kinds_ignored if {
+	# Deployments have no updateStrategy, StatefulSets no strategy: wrong-kind fields are the
+	# API server's problem.
+	count(violation) == 0 with input as workload("Deployment", {"updateStrategy": {"type": "OnDelete"}})
+	count(violation) == 0 with input as workload("StatefulSet", {"strategy": {"type": "Recreate"}})
+	count(violation) == 0 with input as workload("ReplicaSet", {"strategy": {"type": "Recreate"}})
+}
