@@ -1,5 +1,6 @@
 package k8sc.rules.run_as_non_root
 
+import data.k8sc.lib.security as s
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -9,25 +10,43 @@ metadata := {
 	"severity": "error",
 	"section": "II. Containerization Best Practices (Non-root Users); VIII. Security Best Practices (Container Security); DON'T: Run containers as root",
 	"pss": "restricted",
-	"rationale": "A process running as UID 0 inside a container is root on the node if it ever escapes; Kubernetes only guarantees non-root when runAsNonRoot is true (the kubelet then refuses to start an image whose user is root).",
+	"rationale": "A process running as UID 0 inside a container is root on the node if it ever escapes; Kubernetes only guarantees non-root when runAsNonRoot is true (the kubelet then refuses to start an image whose user is root). Implements the two Pod Security restricted controls \"Running as Non-root\" and \"Running as Non-root user\" (runAsUser never 0), on every container, init container and ephemeral container. An explicit pod-level false or 0 is reported even when the containers override it, as Pod Security admission does. Windows pods are not exempt. The v1.35 admission relaxation for user-namespace pods (hostUsers: false) is not applied: the constitution forbids root in the container, mapped or not.",
 	"remediation": "Set securityContext.runAsNonRoot: true on the pod (or on every container), and never set runAsUser: 0.",
 	"kinds": ["*"],
 }
 
-# runAsNonRoot must be true for every container, from the container or the pod.
+violation contains {"msg": msg, "path": path} if {
+	s.pod_value(["runAsNonRoot"]) == false
+	path := s.pod_path(["runAsNonRoot"])
+	msg := "the pod sets securityContext.runAsNonRoot: false"
+}
+
 violation contains {"msg": msg, "path": path} if {
 	some c in w.containers
-	not non_root_guaranteed(c)
-	path := w.setting_path(c, "runAsNonRoot")
+	s.container_value(c, ["runAsNonRoot"]) == false
+	path := s.container_path(c, ["runAsNonRoot"])
+	msg := sprintf("container %q sets securityContext.runAsNonRoot: false", [c.name])
+}
+
+# Set nowhere (a pod-level false is reported once, above).
+violation contains {"msg": msg, "path": path} if {
+	s.pod_value(["runAsNonRoot"]) == null
+	some c in w.containers
+	s.container_value(c, ["runAsNonRoot"]) == null
+	path := s.container_path(c, ["runAsNonRoot"])
 	msg := sprintf("container %q does not set runAsNonRoot: true (on the container or the pod)", [c.name])
 }
 
 # runAsUser: 0 anywhere is root, whatever runAsNonRoot says.
-violation contains {"msg": msg, "path": s.path} if {
-	some c in w.containers
-	s := w.effective(c, "runAsUser")
-	s.value == 0
-	msg := sprintf("container %q runs as UID 0 (root)", [c.name])
+violation contains {"msg": msg, "path": path} if {
+	s.pod_value(["runAsUser"]) == 0
+	path := s.pod_path(["runAsUser"])
+	msg := "the pod sets runAsUser: 0 (root)"
 }
 
-non_root_guaranteed(c) if w.effective(c, "runAsNonRoot").value == true
+violation contains {"msg": msg, "path": path} if {
+	some c in w.containers
+	s.container_value(c, ["runAsUser"]) == 0
+	path := s.container_path(c, ["runAsUser"])
+	msg := sprintf("container %q runs as UID 0 (root)", [c.name])
+}

@@ -12,6 +12,12 @@ deployment(pod_sc, container_sc) := {
 	}}},
 }
 
+container_path(field) := ["spec", "template", "spec", "containers", 0, "securityContext", field]
+
+pod_path(field) := ["spec", "template", "spec", "securityContext", field]
+
+paths(vs) := {v.path | some v in vs}
+
 test_pod_level_run_as_non_root_is_inherited if {
 	count(violation) == 0 with input as deployment({"runAsNonRoot": true}, {})
 }
@@ -20,28 +26,92 @@ test_container_level_run_as_non_root_passes if {
 	count(violation) == 0 with input as deployment({}, {"runAsNonRoot": true})
 }
 
+test_non_zero_uid_passes if {
+	count(violation) == 0 with input as deployment({"runAsNonRoot": true, "runAsUser": 65532}, {"runAsUser": 1000})
+}
+
 test_missing_everywhere_fails_at_container_path if {
 	vs := violation with input as deployment({}, {})
-	some v in vs
-	v.path == ["spec", "template", "spec", "containers", 0, "securityContext", "runAsNonRoot"]
+	paths(vs) == {container_path("runAsNonRoot")}
+}
+
+test_null_security_contexts_fail_at_container_path if {
+	vs := violation with input as deployment(null, null)
+	paths(vs) == {container_path("runAsNonRoot")}
 }
 
 test_container_false_overrides_pod_true if {
 	vs := violation with input as deployment({"runAsNonRoot": true}, {"runAsNonRoot": false})
-	some v in vs
-	v.path == ["spec", "template", "spec", "containers", 0, "securityContext", "runAsNonRoot"]
+	paths(vs) == {container_path("runAsNonRoot")}
 }
 
-test_pod_false_reported_at_pod_path if {
-	vs := violation with input as deployment({"runAsNonRoot": false}, {})
-	some v in vs
-	v.path == ["spec", "template", "spec", "securityContext", "runAsNonRoot"]
+test_pod_false_reported_once_at_pod_path if {
+	obj := json.patch(deployment({"runAsNonRoot": false}, {}), [{"op": "add", "path": "/spec/template/spec/containers/-", "value": {"name": "sidecar", "image": "s:1"}}])
+	vs := violation with input as obj
+	paths(vs) == {pod_path("runAsNonRoot")}
+	count(vs) == 1
+}
+
+# Pod Security admission rejects an explicit pod-level false even when every container says true.
+test_pod_false_fails_even_when_containers_override if {
+	vs := violation with input as deployment({"runAsNonRoot": false}, {"runAsNonRoot": true})
+	paths(vs) == {pod_path("runAsNonRoot")}
 }
 
 test_uid_zero_fails_even_with_run_as_non_root if {
 	vs := violation with input as deployment({"runAsNonRoot": true, "runAsUser": 0}, {})
-	some v in vs
-	v.path == ["spec", "template", "spec", "securityContext", "runAsUser"]
+	paths(vs) == {pod_path("runAsUser")}
+}
+
+test_pod_uid_zero_fails_even_when_containers_override if {
+	vs := violation with input as deployment({"runAsNonRoot": true, "runAsUser": 0}, {"runAsUser": 1000})
+	paths(vs) == {pod_path("runAsUser")}
+}
+
+test_container_uid_zero_fails_at_container_path if {
+	vs := violation with input as deployment({"runAsNonRoot": true, "runAsUser": 1000}, {"runAsUser": 0})
+	paths(vs) == {container_path("runAsUser")}
+}
+
+test_init_sidecar_and_ephemeral_containers_are_checked if {
+	obj := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {
+		"initContainers": [
+			{"name": "migrate", "image": "m:1", "securityContext": {"runAsNonRoot": true}},
+			{"name": "proxy", "image": "proxy:1", "restartPolicy": "Always", "securityContext": {"runAsUser": 0}},
+		],
+		"containers": [{"name": "app", "image": "a:1", "securityContext": {"runAsNonRoot": true}}],
+		"ephemeralContainers": [{"name": "dbg", "image": "busybox:1.36"}],
+	}}
+	vs := violation with input as obj
+	paths(vs) == {
+		["spec", "initContainers", 1, "securityContext", "runAsNonRoot"],
+		["spec", "initContainers", 1, "securityContext", "runAsUser"],
+		["spec", "ephemeralContainers", 0, "securityContext", "runAsNonRoot"],
+	}
+}
+
+test_cronjob_pod_level_is_inherited if {
+	obj := {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"}, "spec": {"schedule": "@daily", "jobTemplate": {"spec": {"template": {"spec": {
+		"restartPolicy": "OnFailure",
+		"securityContext": {"runAsNonRoot": true},
+		"containers": [{"name": "job", "image": "job:1"}],
+	}}}}}}
+	count(violation) == 0 with input as obj
+}
+
+test_cronjob_path if {
+	obj := {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"}, "spec": {"schedule": "@daily", "jobTemplate": {"spec": {"template": {"spec": {
+		"restartPolicy": "OnFailure",
+		"containers": [{"name": "job", "image": "job:1"}],
+	}}}}}}
+	vs := violation with input as obj
+	paths(vs) == {["spec", "jobTemplate", "spec", "template", "spec", "containers", 0, "securityContext", "runAsNonRoot"]}
+}
+
+# The v1.35 admission relaxation for user-namespace pods is deliberately not applied.
+test_user_namespace_pod_is_not_relaxed if {
+	obj := json.patch(deployment({}, {"runAsUser": 0}), [{"op": "add", "path": "/spec/template/spec/hostUsers", "value": false}])
+	count(violation) == 2 with input as obj
 }
 
 test_configmap_is_ignored if {

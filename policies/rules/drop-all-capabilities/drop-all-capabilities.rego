@@ -1,0 +1,45 @@
+package k8sc.rules.drop_all_capabilities
+
+import data.k8sc.lib.security as s
+import data.k8sc.lib.workloads as w
+import rego.v1
+
+metadata := {
+	"id": "drop-all-capabilities",
+	"title": "Containers must drop ALL Linux capabilities",
+	"severity": "error",
+	"section": "VIII. Security Best Practices (Container Security: Capabilities - drop all capabilities, add only required ones)",
+	"pss": "restricted",
+	"rationale": "Container runtimes grant a default set of capabilities (CHOWN, DAC_OVERRIDE, SETUID, NET_RAW...) that most applications never use; dropping them all removes whole classes of privilege escalation. Pod Security admission compares the name case-sensitively: only \"ALL\" counts, so a lowercase \"all\" (which some runtimes accept) is still rejected by a restricted namespace. Windows pods are exempt (capabilities do not exist there).",
+	"remediation": "Set securityContext.capabilities.drop: [\"ALL\"] on every container, init container and ephemeral container (capabilities are per container; a pod-level setting does not exist).",
+	"kinds": ["*"],
+}
+
+violation contains {"msg": msg, "path": path} if {
+	s.linux_only_controls_apply
+	some c in w.containers
+	drop := s.as_array(s.container_value(c, ["capabilities", "drop"]))
+	not "ALL" in drop
+	not wrong_case_all(drop)
+	path := s.container_path(c, ["capabilities", "drop"])
+	msg := sprintf("container %q does not drop ALL capabilities (securityContext.capabilities.drop must contain \"ALL\")", [c.name])
+}
+
+# "all", "All"...: point at the item itself.
+violation contains {"msg": msg, "path": path} if {
+	s.linux_only_controls_apply
+	some c in w.containers
+	drop := s.as_array(s.container_value(c, ["capabilities", "drop"]))
+	not "ALL" in drop
+	some i, name in drop
+	is_string(name)
+	upper(name) == "ALL"
+	path := s.container_path(c, ["capabilities", "drop", i])
+	msg := sprintf("container %q drops %q: write it \"ALL\" in capitals (Pod Security admission compares capability names case-sensitively)", [c.name, name])
+}
+
+wrong_case_all(drop) if {
+	some name in drop
+	is_string(name)
+	upper(name) == "ALL"
+}

@@ -1,0 +1,29 @@
+package k8sc.rules.no_privilege_escalation
+
+import data.k8sc.lib.security as s
+import data.k8sc.lib.workloads as w
+import rego.v1
+
+metadata := {
+	"id": "no-privilege-escalation",
+	"title": "Containers must set allowPrivilegeEscalation: false",
+	"severity": "error",
+	"section": "VIII. Security Best Practices (Container Security; Security Context: define securityContext for all pods); Operational Constraints 2 (Security Context)",
+	"pss": "restricted",
+	"rationale": "allowPrivilegeEscalation defaults to true: a process can gain privileges through setuid/setgid binaries or file capabilities. Only an explicit false sets no_new_privs. It exists per container only (no pod-level default). Windows pods are exempt, as in Pod Security admission.",
+	"remediation": "Set securityContext.allowPrivilegeEscalation: false on every container, init container and ephemeral container.",
+	"kinds": ["*"],
+}
+
+violation contains {"msg": msg, "path": path} if {
+	s.linux_only_controls_apply
+	some c in w.containers
+	value := s.container_value(c, ["allowPrivilegeEscalation"])
+	value != false
+	path := s.container_path(c, ["allowPrivilegeEscalation"])
+	msg := sprintf("container %q %s", [c.name, problem(value)])
+}
+
+problem(value) := "sets allowPrivilegeEscalation: true" if value == true
+
+problem(value) := "does not set allowPrivilegeEscalation: false (it defaults to true)" if value != true

@@ -1,0 +1,23 @@
+package k8sc.rules.no_privileged
+
+import data.k8sc.lib.security as s
+import data.k8sc.lib.workloads as w
+import rego.v1
+
+metadata := {
+	"id": "no-privileged",
+	"title": "Privileged containers are forbidden",
+	"severity": "error",
+	"section": "VIII. Security Best Practices (Container Security: No Privileged Containers - never use privileged: true)",
+	"pss": "baseline",
+	"rationale": "A privileged container gets every capability and every host device and runs without seccomp, AppArmor or SELinux confinement: root in it is root on the node.",
+	"remediation": "Remove securityContext.privileged (or set it to false); grant the single capability the process needs instead, if any.",
+	"kinds": ["*"],
+}
+
+violation contains {"msg": msg, "path": path} if {
+	some c in w.containers
+	s.container_value(c, ["privileged"]) == true
+	path := s.container_path(c, ["privileged"])
+	msg := sprintf("container %q sets securityContext.privileged: true", [c.name])
+}

@@ -1,0 +1,48 @@
+package k8sc.rules.no_privileged
+
+import rego.v1
+
+deployment(containers, init) := {
+	"apiVersion": "apps/v1",
+	"kind": "Deployment",
+	"metadata": {"name": "web"},
+	"spec": {"template": {"spec": {"initContainers": init, "containers": containers}}},
+}
+
+paths(vs) := {v.path | some v in vs}
+
+test_unset_passes if {
+	count(violation) == 0 with input as deployment([{"name": "app", "image": "app:1"}], [])
+}
+
+test_explicit_false_passes if {
+	count(violation) == 0 with input as deployment([{"name": "app", "image": "app:1", "securityContext": {"privileged": false}}], [])
+}
+
+test_privileged_container_fails if {
+	vs := violation with input as deployment([{"name": "app", "image": "app:1", "securityContext": {"privileged": true}}], [])
+	paths(vs) == {["spec", "template", "spec", "containers", 0, "securityContext", "privileged"]}
+}
+
+test_privileged_sidecar_fails if {
+	sidecar := {"name": "mesh", "image": "proxy:1", "restartPolicy": "Always", "securityContext": {"privileged": true}}
+	vs := violation with input as deployment([{"name": "app", "image": "app:1"}], [sidecar])
+	paths(vs) == {["spec", "template", "spec", "initContainers", 0, "securityContext", "privileged"]}
+}
+
+test_privileged_ephemeral_container_fails if {
+	obj := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {
+		"containers": [{"name": "app", "image": "app:1"}],
+		"ephemeralContainers": [{"name": "debugger", "image": "busybox:1.36", "securityContext": {"privileged": true}}],
+	}}
+	vs := violation with input as obj
+	paths(vs) == {["spec", "ephemeralContainers", 0, "securityContext", "privileged"]}
+}
+
+test_null_security_context_passes if {
+	count(violation) == 0 with input as deployment([{"name": "app", "image": "app:1", "securityContext": null}], [])
+}
+
+test_configmap_is_ignored if {
+	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"privileged": "true"}}
+}

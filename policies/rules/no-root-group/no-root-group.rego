@@ -1,0 +1,42 @@
+package k8sc.rules.no_root_group
+
+import data.k8sc.lib.security as s
+import data.k8sc.lib.workloads as w
+import rego.v1
+
+metadata := {
+	"id": "no-root-group",
+	"title": "Containers must not run with the root group (GID 0)",
+	"severity": "error",
+	"section": "VIII. Security Best Practices (Container Security: Non-root Users); II. Containerization Best Practices (Non-root Users); DON'T: Run containers as root",
+	"rationale": "A non-root UID with GID 0 still reads and writes every file the image or a volume leaves group-root writable. Flags an explicit 0 in runAsGroup (pod or container: a pod-level value is checked when at least one container inherits it), in the pod's fsGroup (volume files are chowned to it and it is added to every container's groups) and in the pod's supplementalGroups. An unset runAsGroup is not flagged. This is the constitution's extension of non-root; the optional \"non-root groups\" control was dropped from the Pod Security Standards.",
+	"remediation": "Set runAsGroup and fsGroup to the application's GID (for example 1000 or 65532) and remove 0 from supplementalGroups.",
+	"kinds": ["*"],
+}
+
+violation contains {"msg": msg, "path": path} if {
+	s.pod_value(["runAsGroup"]) == 0
+	s.pod_value_used("runAsGroup")
+	path := s.pod_path(["runAsGroup"])
+	msg := "the pod sets runAsGroup: 0 (the root group)"
+}
+
+violation contains {"msg": msg, "path": path} if {
+	some c in w.containers
+	s.container_value(c, ["runAsGroup"]) == 0
+	path := s.container_path(c, ["runAsGroup"])
+	msg := sprintf("container %q sets runAsGroup: 0 (the root group)", [c.name])
+}
+
+violation contains {"msg": msg, "path": path} if {
+	s.pod_value(["fsGroup"]) == 0
+	path := s.pod_path(["fsGroup"])
+	msg := "the pod sets fsGroup: 0 (volumes become owned by the root group, which every container joins)"
+}
+
+violation contains {"msg": msg, "path": path} if {
+	some i, gid in s.as_array(s.pod_value(["supplementalGroups"]))
+	gid == 0
+	path := s.pod_path(["supplementalGroups", i])
+	msg := "the pod adds the root group (GID 0) to supplementalGroups"
+}

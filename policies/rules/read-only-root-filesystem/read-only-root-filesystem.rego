@@ -1,0 +1,28 @@
+package k8sc.rules.read_only_root_filesystem
+
+import data.k8sc.lib.security as s
+import data.k8sc.lib.workloads as w
+import rego.v1
+
+metadata := {
+	"id": "read-only-root-filesystem",
+	"title": "Containers must mount their root filesystem read-only",
+	"severity": "error",
+	"section": "VIII. Security Best Practices (Container Security: Read-only Filesystem); II. Containerization Best Practices (Security Requirements: read-only root filesystem)",
+	"rationale": "A writable root filesystem lets an attacker drop tools or modify binaries and config in place, and hides state the image does not declare. The setting is per container only (no pod-level default), so init containers, sidecars and ephemeral containers each need it. Windows pods are exempt: the API server forbids the field on them.",
+	"remediation": "Set securityContext.readOnlyRootFilesystem: true on every container; mount an emptyDir at the paths the process writes to (/tmp, caches).",
+	"kinds": ["*"],
+}
+
+violation contains {"msg": msg, "path": path} if {
+	s.linux_only_controls_apply
+	some c in w.containers
+	value := s.container_value(c, ["readOnlyRootFilesystem"])
+	value != true
+	path := s.container_path(c, ["readOnlyRootFilesystem"])
+	msg := sprintf("container %q %s", [c.name, problem(value)])
+}
+
+problem(value) := "sets readOnlyRootFilesystem: false" if value == false
+
+problem(value) := "does not set readOnlyRootFilesystem: true" if value != false

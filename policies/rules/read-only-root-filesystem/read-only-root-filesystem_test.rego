@@ -1,0 +1,67 @@
+package k8sc.rules.read_only_root_filesystem
+
+import rego.v1
+
+deployment(pod_sc, container_sc) := {
+	"apiVersion": "apps/v1",
+	"kind": "Deployment",
+	"metadata": {"name": "web"},
+	"spec": {"template": {"spec": {
+		"securityContext": pod_sc,
+		"containers": [{"name": "app", "image": "app:1.0", "securityContext": container_sc, "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}]}],
+		"volumes": [{"name": "tmp", "emptyDir": {}}],
+	}}},
+}
+
+field_path := ["spec", "template", "spec", "containers", 0, "securityContext", "readOnlyRootFilesystem"]
+
+paths(vs) := {v.path | some v in vs}
+
+test_read_only_passes if {
+	count(violation) == 0 with input as deployment({}, {"readOnlyRootFilesystem": true})
+}
+
+test_missing_fails if {
+	vs := violation with input as deployment({}, {})
+	paths(vs) == {field_path}
+}
+
+test_false_fails if {
+	vs := violation with input as deployment({}, {"readOnlyRootFilesystem": false})
+	paths(vs) == {field_path}
+	some v in vs
+	contains(v.msg, "false")
+}
+
+# readOnlyRootFilesystem exists per container only.
+test_pod_level_value_does_not_count if {
+	vs := violation with input as deployment({"readOnlyRootFilesystem": true}, {})
+	paths(vs) == {field_path}
+}
+
+test_init_sidecar_and_ephemeral_containers_are_checked if {
+	ro := {"readOnlyRootFilesystem": true}
+	obj := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {
+		"initContainers": [
+			{"name": "migrate", "image": "m:1"},
+			{"name": "proxy", "image": "proxy:1", "restartPolicy": "Always", "securityContext": ro},
+		],
+		"containers": [{"name": "app", "image": "a:1", "securityContext": ro}],
+		"ephemeralContainers": [{"name": "dbg", "image": "busybox:1.36"}],
+	}}
+	vs := violation with input as obj
+	paths(vs) == {
+		["spec", "initContainers", 0, "securityContext", "readOnlyRootFilesystem"],
+		["spec", "ephemeralContainers", 0, "securityContext", "readOnlyRootFilesystem"],
+	}
+}
+
+# The API server forbids readOnlyRootFilesystem on Windows pods.
+test_windows_pod_is_exempt if {
+	obj := json.patch(deployment({}, {}), [{"op": "add", "path": "/spec/template/spec/os", "value": {"name": "windows"}}])
+	count(violation) == 0 with input as obj
+}
+
+test_configmap_is_ignored if {
+	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {}}
+}

@@ -1,0 +1,55 @@
+package k8sc.rules.seccomp_profile
+
+import data.k8sc.lib.security as s
+import data.k8sc.lib.workloads as w
+import rego.v1
+
+metadata := {
+	"id": "seccomp-profile",
+	"title": "Every container must run with the RuntimeDefault or a Localhost seccomp profile",
+	"severity": "error",
+	"section": "VIII. Security Best Practices (Container Security; Security Context: define securityContext for all pods); Operational Constraints 2 (Security Context); 000 Security Requirements (Pod Security Standards)",
+	"pss": "restricted",
+	"rationale": "Kubernetes runs containers Unconfined by default; a seccomp profile blocks the rarely used syscalls most kernel exploits need. Implements both Pod Security controls: baseline (an explicit type other than RuntimeDefault/Localhost, e.g. Unconfined, is forbidden at pod or container level) and restricted (every container must end up with one, set on the container or inherited from the pod). Windows pods are exempt, as in Pod Security admission. The legacy seccomp annotations are ignored: Kubernetes stopped honouring them in v1.27.",
+	"remediation": "Set securityContext.seccompProfile.type: RuntimeDefault on the pod (it is inherited by every container), or Localhost with a localhostProfile.",
+	"kinds": ["*"],
+}
+
+allowed_types := {"RuntimeDefault", "Localhost"}
+
+# An explicit pod-level profile that is not allowed (Unconfined...), reported even when every
+# container overrides it, as Pod Security admission does.
+violation contains {"msg": msg, "path": path} if {
+	s.linux_only_controls_apply
+	profile := s.pod_value(["seccompProfile"])
+	profile != null
+	profile_type := object.get(s.as_object(profile), "type", "")
+	not profile_type in allowed_types
+	path := s.pod_path(["seccompProfile", "type"])
+	msg := sprintf("the pod sets seccompProfile.type %v; only RuntimeDefault or Localhost are allowed", [shown(profile_type)])
+}
+
+violation contains {"msg": msg, "path": path} if {
+	s.linux_only_controls_apply
+	some c in w.containers
+	profile := s.container_value(c, ["seccompProfile"])
+	profile != null
+	profile_type := object.get(s.as_object(profile), "type", "")
+	not profile_type in allowed_types
+	path := s.container_path(c, ["seccompProfile", "type"])
+	msg := sprintf("container %q sets seccompProfile.type %v; only RuntimeDefault or Localhost are allowed", [c.name, shown(profile_type)])
+}
+
+# Set nowhere: the container runs Unconfined.
+violation contains {"msg": msg, "path": path} if {
+	s.linux_only_controls_apply
+	s.pod_value(["seccompProfile"]) == null
+	some c in w.containers
+	s.container_value(c, ["seccompProfile"]) == null
+	path := s.container_path(c, ["seccompProfile", "type"])
+	msg := sprintf("container %q has no seccomp profile (set securityContext.seccompProfile.type: RuntimeDefault on the pod or the container)", [c.name])
+}
+
+shown(v) := sprintf("%q", [v]) if is_string(v)
+
+shown(v) := sprintf("%v", [v]) if not is_string(v)

@@ -1,0 +1,108 @@
+package k8sc.rules.seccomp_profile
+
+import rego.v1
+
+deployment(pod_sc, container_sc) := {
+	"apiVersion": "apps/v1",
+	"kind": "Deployment",
+	"metadata": {"name": "web"},
+	"spec": {"template": {"spec": {
+		"securityContext": pod_sc,
+		"containers": [
+			{"name": "app", "image": "app:1.0", "securityContext": container_sc},
+			{"name": "metrics", "image": "exporter:2.1"},
+		],
+	}}},
+}
+
+pod_type_path := ["spec", "template", "spec", "securityContext", "seccompProfile", "type"]
+
+container_type_path(i) := ["spec", "template", "spec", "containers", i, "securityContext", "seccompProfile", "type"]
+
+paths(vs) := {v.path | some v in vs}
+
+runtime_default := {"seccompProfile": {"type": "RuntimeDefault"}}
+
+test_pod_level_profile_is_inherited if {
+	count(violation) == 0 with input as deployment(runtime_default, {})
+}
+
+test_container_level_profiles_pass if {
+	obj := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [
+		{"name": "a", "image": "a:1", "securityContext": runtime_default},
+		{"name": "b", "image": "b:1", "securityContext": {"seccompProfile": {"type": "Localhost", "localhostProfile": "profiles/audit.json"}}},
+	]}}
+	count(violation) == 0 with input as obj
+}
+
+test_missing_everywhere_fails_per_container if {
+	vs := violation with input as deployment({}, {})
+	paths(vs) == {container_type_path(0), container_type_path(1)}
+}
+
+test_one_container_set_other_missing if {
+	vs := violation with input as deployment(null, runtime_default)
+	paths(vs) == {container_type_path(1)}
+}
+
+# Unconfined on the pod is reported once, at the pod, not again for each inheriting container.
+test_unconfined_pod_profile_fails_once_at_pod_path if {
+	vs := violation with input as deployment({"seccompProfile": {"type": "Unconfined"}}, {})
+	paths(vs) == {pod_type_path}
+}
+
+test_unconfined_container_overrides_good_pod_value if {
+	vs := violation with input as deployment(runtime_default, {"seccompProfile": {"type": "Unconfined"}})
+	paths(vs) == {container_type_path(0)}
+}
+
+# As in Pod Security admission, an explicit bad pod value fails even when overridden.
+test_unconfined_pod_profile_fails_even_when_overridden if {
+	obj := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {
+		"securityContext": {"seccompProfile": {"type": "Unconfined"}},
+		"containers": [{"name": "a", "image": "a:1", "securityContext": runtime_default}],
+	}}
+	vs := violation with input as obj
+	paths(vs) == {["spec", "securityContext", "seccompProfile", "type"]}
+}
+
+test_profile_without_type_fails if {
+	vs := violation with input as deployment({"seccompProfile": {}}, {})
+	paths(vs) == {pod_type_path}
+}
+
+test_init_sidecar_and_ephemeral_containers_inherit_and_are_checked if {
+	obj := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {
+		"initContainers": [{"name": "proxy", "image": "proxy:1", "restartPolicy": "Always"}],
+		"containers": [{"name": "a", "image": "a:1"}],
+		"ephemeralContainers": [{"name": "dbg", "image": "busybox:1.36", "securityContext": {"seccompProfile": {"type": "Unconfined"}}}],
+	}}
+	vs := violation with input as obj
+	paths(vs) == {
+		["spec", "initContainers", 0, "securityContext", "seccompProfile", "type"],
+		["spec", "containers", 0, "securityContext", "seccompProfile", "type"],
+		["spec", "ephemeralContainers", 0, "securityContext", "seccompProfile", "type"],
+	}
+	count(violation) == 0 with input as json.patch(obj, [
+		{"op": "add", "path": "/spec/securityContext", "value": runtime_default},
+		{"op": "remove", "path": "/spec/ephemeralContainers/0/securityContext"},
+	])
+}
+
+test_cronjob_path if {
+	obj := {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"}, "spec": {"schedule": "@hourly", "jobTemplate": {"spec": {"template": {"spec": {
+		"restartPolicy": "OnFailure",
+		"containers": [{"name": "job", "image": "job:1"}],
+	}}}}}}
+	vs := violation with input as obj
+	paths(vs) == {["spec", "jobTemplate", "spec", "template", "spec", "containers", 0, "securityContext", "seccompProfile", "type"]}
+}
+
+test_windows_pod_is_exempt if {
+	obj := json.patch(deployment({}, {}), [{"op": "add", "path": "/spec/template/spec/os", "value": {"name": "windows"}}])
+	count(violation) == 0 with input as obj
+}
+
+test_service_is_ignored if {
+	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"ports": [{"port": 80}]}}
+}

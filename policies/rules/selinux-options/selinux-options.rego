@@ -1,0 +1,47 @@
+package k8sc.rules.selinux_options
+
+import data.k8sc.lib.security as s
+import data.k8sc.lib.workloads as w
+import rego.v1
+
+metadata := {
+	"id": "selinux-options",
+	"title": "SELinux options may only pick a container type, never a custom user or role",
+	"severity": "error",
+	"section": "VIII. Security Best Practices (Container Security; Security Context: define securityContext for all pods); 000 Security Requirements (Pod Security Standards)",
+	"pss": "baseline",
+	"rationale": "A custom SELinux user, role or type can give a container a host domain (spc_t, unconfined_t...) that escapes the container policy. Pod Security baseline allows only the container types container_t, container_init_t, container_kvm_t and container_engine_t, and no user or role; level (MCS categories) is free.",
+	"remediation": "Remove seLinuxOptions.user and seLinuxOptions.role, and set seLinuxOptions.type only to one of the container types (or leave it unset).",
+	"kinds": ["*"],
+}
+
+allowed_types := {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
+
+violation contains {"msg": msg, "path": path} if {
+	options := s.pod_value(["seLinuxOptions"])
+	some field, value in s.as_object(options)
+	problem := bad(field, value)
+	path := s.pod_path(["seLinuxOptions", field])
+	msg := sprintf("the pod sets seLinuxOptions.%s to %q: %s", [field, value, problem])
+}
+
+violation contains {"msg": msg, "path": path} if {
+	some c in w.containers
+	options := s.container_value(c, ["seLinuxOptions"])
+	some field, value in s.as_object(options)
+	problem := bad(field, value)
+	path := s.container_path(c, ["seLinuxOptions", field])
+	msg := sprintf("container %q sets seLinuxOptions.%s to %q: %s", [c.name, field, value, problem])
+}
+
+bad(field, value) := "only container_t, container_init_t, container_kvm_t or container_engine_t are allowed" if {
+	field == "type"
+	is_string(value)
+	not value in allowed_types
+}
+
+bad(field, value) := "custom SELinux users and roles are not allowed" if {
+	field in {"user", "role"}
+	is_string(value)
+	value != ""
+}
