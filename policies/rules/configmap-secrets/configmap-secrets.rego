@@ -1,0 +1,37 @@
+package k8sc.rules.configmap_secrets
+
+import data.k8sc.lib.secrets as s
+import data.k8sc.lib.workloads as w
+import rego.v1
+
+metadata := {
+	"id": "configmap-secrets",
+	"title": "ConfigMaps must not hold credentials",
+	"severity": "error",
+	"section": "VIII. Security Best Practices (Secrets Management); III. Kubernetes Design Patterns (Configuration Patterns: ConfigMaps for non-sensitive configuration, Secrets for credentials); DON'T: Commit secrets to Git; SC-009",
+	"rationale": "ConfigMaps are not secret: they are readable by anyone who can read the namespace's configuration, printed by kubectl describe, and committed to Git with the chart. SC-009 requires every credential to live in a Secret (FR-037/FR-038: BETTER_AUTH_SECRET and OPENAI_API_KEY come from the backend-secrets Secret). A value is a credential when it has a credential's format (password in a URL, PEM private key, AWS/GitHub/GitLab/Slack/OpenAI/Stripe/Google/SendGrid/npm/Hugging Face token, JWT), when its key is secret-named (DB_PASSWORD, OPENAI_API_KEY) and it is a literal, or when a config file inside it assigns one (password=... in a DSN or properties file).",
+	"remediation": "Move the key to a Secret (e.g. backend-secrets) and reference it with envFrom.secretRef / env.valueFrom.secretKeyRef or a secret volume; keep only non-sensitive settings (hosts, ports, flags, secret *names*) in the ConfigMap. Rotate the exposed credential: it is already in Git.",
+	"kinds": ["ConfigMap"],
+	"sensitive": true,
+	"params": s.default_params,
+}
+
+params := w.params(metadata)
+
+violation contains {"msg": msg, "path": ["data", key]} if {
+	input.kind == "ConfigMap"
+	some key, value in input.data
+	kinds := s.detect(key, value, params)
+	msg := sprintf("ConfigMap key %q holds a credential (%s): move it to a Secret", [key, s.describe(kinds)])
+}
+
+# binaryData is base64: decoded, only the value formats apply (a PEM key, a token); the keys of
+# binary files (keystore.p12) say nothing about the text.
+violation contains {"msg": msg, "path": ["binaryData", key]} if {
+	input.kind == "ConfigMap"
+	some key, encoded in input.binaryData
+	is_string(encoded)
+	base64.is_valid(encoded)
+	kinds := s.detect_format(base64.decode(encoded))
+	msg := sprintf("ConfigMap binaryData key %q holds a credential (%s): move it to a Secret", [key, s.describe(kinds)])
+}

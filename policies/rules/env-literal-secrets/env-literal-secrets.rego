@@ -1,0 +1,26 @@
+package k8sc.rules.env_literal_secrets
+
+import data.k8sc.lib.secrets as s
+import data.k8sc.lib.workloads as w
+import rego.v1
+
+metadata := {
+	"id": "env-literal-secrets",
+	"title": "Credentials must not be literal environment variable values",
+	"severity": "error",
+	"section": "VIII. Security Best Practices (Secrets Management); III. Kubernetes Design Patterns (Configuration Patterns: environment variables injected from ConfigMaps/Secrets); DON'T: Commit secrets to Git; FR-037, FR-038, SC-009",
+	"rationale": "A literal env value is part of the manifest: it is committed to Git, shown by kubectl get -o yaml / describe to anyone who can read the workload, and kept in every ReplicaSet revision. FR-037 and FR-038 require BETTER_AUTH_SECRET and OPENAI_API_KEY to come from a Kubernetes Secret, SC-009 every credential. A value is a credential when it has a credential's format (password in a URL, PEM private key, AWS/GitHub/GitLab/Slack/OpenAI/Stripe/Google/SendGrid/npm/Hugging Face token, JWT), when the variable is secret-named (DB_PASSWORD, OPENAI_API_KEY) and holds a literal, or when a connection string inside it assigns one (password=...).",
+	"remediation": "Put the value in a Secret and reference it: env: [{name: OPENAI_API_KEY, valueFrom: {secretKeyRef: {name: backend-secrets, key: OPENAI_API_KEY}}}] (or envFrom.secretRef). To build a URL from a secret, reference the variable: postgresql://todo:$(DB_PASSWORD)@db:5432/todo. Rotate the exposed credential.",
+	"kinds": ["*"],
+	"sensitive": true,
+	"params": s.default_params,
+}
+
+params := w.params(metadata)
+
+violation contains {"msg": msg, "path": array.concat(c.path, ["env", i, "value"])} if {
+	some c in w.containers
+	some i, e in c.container.env
+	kinds := s.detect(object.get(e, "name", ""), e.value, params)
+	msg := sprintf("container %q sets env %s to a literal credential (%s): use valueFrom.secretKeyRef", [c.name, object.get(e, "name", sprintf("[%d]", [i])), s.describe(kinds)])
+}
