@@ -1,0 +1,45 @@
+package k8sc.rules.namespace_default_deny
+
+import data.k8sc.lib.selectors as sel
+import data.k8sc.lib.workloads as w
+import rego.v1
+
+metadata := {
+	"id": "namespace-default-deny",
+	"title": "Every namespace with workloads must have a default-deny ingress NetworkPolicy",
+	"severity": "error",
+	"section": "VIII. Security Best Practices (Network Security: Network Policies restrict pod-to-pod communication); FR-034; 001 §4.2 Network Policies (Default Deny); 000 §1 Namespace Configuration",
+	"rationale": "Kubernetes allows all pod-to-pod traffic until a NetworkPolicy selects a pod. FR-034 restricts communication to frontend -> backend -> database, which only holds if every pod not explicitly allowed is denied: a NetworkPolicy with an empty podSelector ({}), Ingress among its policyTypes (or policyTypes omitted, which means Ingress) and no ingress rules. Objects without metadata.namespace are placed in the release namespace (the single explicit namespace of the linted set, if there is exactly one).",
+	"remediation": "Add to the namespace: apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: default-deny}, spec: {podSelector: {}, policyTypes: [Ingress, Egress]}; then allow the required flows with narrower policies.",
+	"kinds": ["*"],
+	"needs_all_resources": true,
+	"params": {"exempt_namespaces": ["kube-system", "kube-public", "kube-node-lease"]},
+}
+
+params := w.params(metadata)
+
+# Reported once per namespace, on its first workload.
+violation contains {"msg": msg, "path": ["metadata", "namespace"], "resource": first} if {
+	some ns, indexes in sel.workloads_by_namespace
+	not ns in denied_namespaces
+	not ns in params.exempt_namespaces
+	first := min(indexes)
+	msg := sprintf("%s has %d workload(s) but no default-deny NetworkPolicy (podSelector: {}, policyTypes including Ingress, no ingress rules)", [sel.describe_namespace(ns), count(indexes)])
+}
+
+denied_namespaces contains ns if {
+	some ns, indexes in sel.by_kind_namespace.NetworkPolicy
+	some j in indexes
+	default_deny_ingress(input.resources[j].spec)
+}
+
+default_deny_ingress(spec) if {
+	sel.empty_selector(spec.podSelector)
+	ingress_type(spec)
+	count(object.get(spec, "ingress", [])) == 0
+}
+
+ingress_type(spec) if "Ingress" in spec.policyTypes
+
+# policyTypes omitted: Ingress, plus Egress when egress rules exist.
+ingress_type(spec) if not sel.has_key(spec, "policyTypes")

@@ -1,0 +1,86 @@
+package k8sc.rules.namespace_default_deny
+
+import rego.v1
+
+deploy(name, ns) := {
+	"apiVersion": "apps/v1",
+	"kind": "Deployment",
+	"metadata": object.union({"name": name}, ns_field(ns)),
+	"spec": {"template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [{"name": "c", "image": "i:1.0"}]}}},
+}
+
+ns_field("") := {}
+
+ns_field(ns) := {"namespace": ns} if ns != ""
+
+netpol(ns, spec) := {
+	"apiVersion": "networking.k8s.io/v1",
+	"kind": "NetworkPolicy",
+	"metadata": object.union({"name": "default-deny"}, ns_field(ns)),
+	"spec": spec,
+}
+
+deny_all := {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+
+found(resources) := vs if {
+	vs := {[v.resource, v.path] | some v in violation} with input as {"resources": resources}
+}
+
+test_default_deny_present_passes if {
+	count(found([deploy("a", "todo"), deploy("b", "todo"), netpol("todo", deny_all)])) == 0
+}
+
+test_missing_reported_once_on_first_workload if {
+	cm := {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "todo"}, "data": {}}
+	found([cm, deploy("a", "todo"), deploy("b", "todo")]) == {[1, ["metadata", "namespace"]]}
+}
+
+test_each_namespace_reported if {
+	found([deploy("a", "one"), deploy("b", "two"), netpol("one", deny_all)]) == {[1, ["metadata", "namespace"]]}
+}
+
+test_namespace_with_only_configmaps_needs_nothing if {
+	cm := {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "config-only"}, "data": {}}
+	count(found([cm, deploy("a", "todo"), netpol("todo", deny_all)])) == 0
+}
+
+test_policy_types_omitted_means_ingress if {
+	count(found([deploy("a", "todo"), netpol("todo", {"podSelector": {}})])) == 0
+}
+
+test_egress_only_deny_is_not_enough if {
+	found([deploy("a", "todo"), netpol("todo", {"podSelector": {}, "policyTypes": ["Egress"]})]) == {[0, ["metadata", "namespace"]]}
+}
+
+test_policy_with_ingress_rules_is_not_deny if {
+	allow_all := {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{}]}
+	found([deploy("a", "todo"), netpol("todo", allow_all)]) == {[0, ["metadata", "namespace"]]}
+}
+
+test_policy_selecting_some_pods_is_not_deny if {
+	np := netpol("todo", {"podSelector": {"matchLabels": {"app": "a"}}, "policyTypes": ["Ingress"]})
+	found([deploy("a", "todo"), np]) == {[0, ["metadata", "namespace"]]}
+}
+
+test_empty_match_labels_is_empty_selector if {
+	count(found([deploy("a", "todo"), netpol("todo", {"podSelector": {"matchLabels": {}}, "policyTypes": ["Ingress"]})])) == 0
+}
+
+test_missing_namespaces_share_release_namespace if {
+	# helm template output: no namespace anywhere
+	count(found([deploy("a", ""), netpol("", deny_all)])) == 0
+
+	# sub-chart objects name the namespace explicitly, the chart's own do not
+	count(found([deploy("a", "todo"), deploy("b", ""), netpol("", deny_all)])) == 0
+	found([deploy("a", ""), deploy("b", "")]) == {[0, ["metadata", "namespace"]]}
+}
+
+test_exempt_namespaces if {
+	count(found([deploy("coredns", "kube-system")])) == 0
+	found([deploy("coredns", "kube-system")]) == {[0, ["metadata", "namespace"]]} with data.k8sc.params as {"namespace-default-deny": {"exempt_namespaces": []}}
+}
+
+test_jobs_and_pods_are_workloads if {
+	pod := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "todo"}, "spec": {"containers": [{"name": "c", "image": "i:1"}]}}
+	found([pod]) == {[0, ["metadata", "namespace"]]}
+}

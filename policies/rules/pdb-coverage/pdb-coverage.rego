@@ -1,0 +1,55 @@
+package k8sc.rules.pdb_coverage
+
+import data.k8sc.lib.selectors as sel
+import data.k8sc.lib.workloads as w
+import rego.v1
+
+metadata := {
+	"id": "pdb-coverage",
+	"title": "Multi-replica Deployments and StatefulSets must be covered by a PodDisruptionBudget",
+	"severity": "warning",
+	"section": "III. Kubernetes Design Patterns (Deployment Patterns: Pod Disruption Budgets); IV. High Availability & Resilience (Replica Strategy); 000 Requirements: Pod Disruption Budgets for availability",
+	"rationale": "Running several replicas only keeps a service available if voluntary disruptions (node drains, cluster upgrades, autoscaler scale-down) cannot evict them all at once; without a PodDisruptionBudget a drain may take every replica down together. A Deployment or StatefulSet with at least min_replicas replicas (spec.replicas, or the minReplicas of a HorizontalPodAutoscaler that scales it) needs a PodDisruptionBudget in its namespace whose selector (matchLabels and matchExpressions) selects its pod template's labels.",
+	"remediation": "Add a policy/v1 PodDisruptionBudget in the same namespace with spec.selector matching the pod template labels (e.g. matchLabels: {app.kubernetes.io/name: todo-backend}) and minAvailable: 1 (or maxUnavailable: 1).",
+	"kinds": ["Deployment", "StatefulSet"],
+	"needs_all_resources": true,
+	"params": {"min_replicas": 2},
+}
+
+params := w.params(metadata)
+
+violation contains {"msg": msg, "path": path, "resource": i} if {
+	some i, r in input.resources
+	r.kind in {"Deployment", "StatefulSet"}
+	replicas := effective_replicas(r)
+	replicas.count >= params.min_replicas
+	ns := sel.namespace(r)
+	not covered(ns, sel.pod_labels(r))
+	path := replicas.path
+	msg := sprintf("%s %q runs %d replicas (%s) but no PodDisruptionBudget in %s selects its pods", [r.kind, object.get(r, ["metadata", "name"], ""), replicas.count, replicas.source, sel.describe_namespace(ns)])
+}
+
+covered(ns, labels) if {
+	some j in sel.by_kind_namespace.PodDisruptionBudget[ns]
+	sel.matches_selector(input.resources[j].spec.selector, labels)
+}
+
+# spec.replicas, unless an HPA scales the object: then its minReplicas (default 1) is the floor.
+effective_replicas(r) := {"count": r.spec.replicas, "path": ["spec", "replicas"], "source": "spec.replicas"} if {
+	is_number(r.spec.replicas)
+	not hpa_min_replicas(r)
+}
+
+effective_replicas(r) := {"count": n, "path": ["metadata", "name"], "source": "HorizontalPodAutoscaler minReplicas"} if {
+	n := hpa_min_replicas(r)
+}
+
+hpa_min_replicas(r) := max({n |
+	some j in sel.by_kind_namespace.HorizontalPodAutoscaler[sel.namespace(r)]
+	hpa := input.resources[j]
+	hpa.spec.scaleTargetRef.kind == r.kind
+	hpa.spec.scaleTargetRef.name == r.metadata.name
+	n := object.get(hpa.spec, "minReplicas", 1)
+}) if {
+	sel.by_kind_namespace.HorizontalPodAutoscaler
+}

@@ -1,0 +1,77 @@
+package k8sc.rules.service_selector_matches
+
+import rego.v1
+
+workload(kind, name, labels) := {
+	"apiVersion": "apps/v1",
+	"kind": kind,
+	"metadata": {"name": name, "namespace": "todo"},
+	"spec": {
+		"selector": {"matchLabels": labels},
+		"template": {"metadata": {"labels": labels}, "spec": {"containers": [{"name": "c", "image": "i:1.0"}]}},
+	},
+}
+
+service(name, spec) := {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": "todo"}, "spec": spec}
+
+backend := workload("Deployment", "todo-backend", {"app.kubernetes.io/name": "todo-backend", "app.kubernetes.io/instance": "todo", "app.kubernetes.io/version": "1.2.0"})
+
+found(resources) := vs if {
+	vs := {[v.resource, v.path] | some v in violation} with input as {"resources": resources}
+}
+
+test_selector_subset_of_template_labels_passes if {
+	svc := service("todo-backend", {"selector": {"app.kubernetes.io/name": "todo-backend", "app.kubernetes.io/instance": "todo"}, "ports": [{"port": 80, "targetPort": 8000}]})
+	count(found([svc, backend])) == 0
+}
+
+test_selector_matching_nothing_fails if {
+	svc := service("todo-backend", {"selector": {"app": "todo-backend"}, "ports": [{"port": 80}]})
+	found([svc, backend]) == {[0, ["spec", "selector"]]}
+}
+
+test_selector_with_one_wrong_label_fails if {
+	svc := service("todo-backend", {"selector": {"app.kubernetes.io/name": "todo-backend", "app.kubernetes.io/instance": "other"}})
+	found([backend, svc]) == {[1, ["spec", "selector"]]}
+}
+
+test_workload_in_other_namespace_does_not_count if {
+	svc := json.patch(service("todo-backend", {"selector": {"app.kubernetes.io/name": "todo-backend"}}), [{"op": "replace", "path": "/metadata/namespace", "value": "other"}])
+	found([backend, svc]) == {[1, ["spec", "selector"]]}
+}
+
+test_headless_service_for_statefulset_passes if {
+	db := workload("StatefulSet", "todo-db", {"app": "todo-db"})
+	svc := service("todo-db-headless", {"clusterIP": "None", "selector": {"app": "todo-db"}, "ports": [{"port": 5432}]})
+	count(found([db, svc])) == 0
+}
+
+test_headless_service_without_matching_statefulset_fails if {
+	svc := service("todo-db-headless", {"clusterIP": "None", "selector": {"app": "todo-db"}, "ports": [{"port": 5432}]})
+	found([backend, svc]) == {[1, ["spec", "selector"]]}
+}
+
+test_services_without_selector_pass if {
+	ext := service("openai", {"type": "ExternalName", "externalName": "api.openai.com"})
+	manual := service("neon", {"ports": [{"port": 5432}]})
+	empty := service("empty", {"selector": {}, "ports": [{"port": 5432}]})
+	ext_with_selector := service("ext2", {"type": "ExternalName", "externalName": "x.example.com", "selector": {"app": "nothing"}})
+	count(found([ext, manual, empty, ext_with_selector])) == 0
+}
+
+test_pods_cronjobs_and_release_namespace if {
+	pod := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "labels": {"app": "p"}}, "spec": {"containers": [{"name": "c", "image": "i:1"}]}}
+	cj := {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "cj", "namespace": "todo"}, "spec": {"jobTemplate": {"spec": {"template": {"metadata": {"labels": {"app": "cj"}}, "spec": {"containers": [{"name": "c", "image": "i:1"}]}}}}}}
+	svc_p := {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "p"}, "spec": {"selector": {"app": "p"}}}
+	count(found([pod, cj, svc_p, service("cj", {"selector": {"app": "cj"}})])) == 0
+}
+
+test_knative_service_is_ignored if {
+	ksvc := {"apiVersion": "serving.knative.dev/v1", "kind": "Service", "metadata": {"name": "k", "namespace": "todo"}, "spec": {"template": {"spec": {"containers": [{"image": "i:1"}]}}}}
+	count(found([ksvc])) == 0
+}
+
+test_message_lists_selector if {
+	some v in violation with input as {"resources": [service("s", {"selector": {"b": "2", "a": "1"}})]}
+	contains(v.msg, "a=1,b=2")
+}
