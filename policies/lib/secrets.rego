@@ -41,7 +41,7 @@ import rego.v1
 
 default_params := {
 	"secret_key_pattern": `(password|passwd|pwd|passphrase|secret|token|api_?key|private_?key|access_?key|credential|auth|salt)`,
-	"secret_key_suffix_pattern": `(^|_)(password|passwd|pass|pwd|passphrase|secret|secrets|token|api_?key|apikey|private_?key|secret_?key|access_?key|signing_?key|encryption_?key|master_?key|auth_?key|credentials?)$`,
+	"secret_key_suffix_pattern": `((password|passwd|passphrase|secret|secrets|token|apikey|api_key|private_?key|secret_?key|access_?key|signing_?key|encryption_?key|master_?key|auth_?key|credentials?)|(^|_)(pass|pwd))$`,
 	"non_secret_key_pattern": `_(min|max|minimum|maximum|length|len|size|count|ttl|seconds|secs|sec|ms|millis|minutes|mins|hours|days|timeout|expiry|expiration|expires|expires_in|lifetime|duration|interval|enabled|enable|disabled|required|optional|policy|rules|name|names|ref|file|files|path|dir|directory|mount|url|uri|endpoint|host|hostname|domain|port|header|type|kind|mode|algorithm|alg|format|encoding|rounds|cost|issuer|audience|scope|scopes|version|provider|method|strategy|id|prefix|suffix|pattern|regex|location|env|var|field|hint|label|description|image|realm|backend|store|level|limit|retries|attempts|source|key_ref|secret_ref)$`,
 	"min_length": 8,
 	"entropy_min_length": 12,

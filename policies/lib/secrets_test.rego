@@ -88,6 +88,9 @@ test_secret_named_key_with_literal if {
 	found("DB_PASSWORD", "hunter2-prod-Pa55") == {"literal value of a secret-named key"}
 	found("dbPassword", "password123") == {"literal value of a secret-named key"}
 	found("db.password", "postgres") == {"literal value of a secret-named key"}
+	found("PGPASSWORD", "password123") == {"literal value of a secret-named key"}
+	found("MYSQL_PWD", "password123") == {"literal value of a secret-named key"}
+	found("CLIENTSECRET", "password123") == {"literal value of a secret-named key"}
 	found("BETTER_AUTH_SECRET", "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA==") == {"literal value of a secret-named key"}
 }
 
@@ -95,6 +98,11 @@ test_weak_key_needs_random_value if {
 	found("PASSWORD_HASH", "Xk29fLm3Qz81Pw") == {"high-entropy value under a secret-like key"}
 	found("SECRET_KEY_BASE", "9f8e7d6c5b4a39281706f5e4d3c2b1a0") == {"high-entropy value under a secret-like key"}
 	none("SECRET_KEY_BASE", "notrandomatall")
+}
+
+test_short_nouns_need_a_word_boundary if {
+	none("BYPASS", "something-long")
+	none("BYPASS", "somethinglong")
 }
 
 test_non_secret_config_values if {
