@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The one command that installs what the tests need and runs every test.
+# CI (.ci/run) calls exactly this. Safe to re-run: tool builds are cached outside the repo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "tools: helm, kubectl, kube-apiserver, etcd built from the Go module proxy (cached)"
+scripts/install-tools.sh
+export PATH="$PWD/.tools/bin:$PATH"
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --all-targets --locked -- -D warnings
+
+step "build (release, once; the tests and scripts reuse it)"
+cargo build --release --locked
+
+step "Rego unit tests of the rule pack"
+target/release/k8s-constitution test
+
+step "cargo test: unit, integration (real binary), fixtures, snapshots, chart and webhook tests"
+K8SC_REQUIRE_TOOLS=1 cargo test --release --locked
+
+if [ -x scripts/e2e.sh ]; then
+  step "end to end on a real kube-apiserver + etcd"
+  scripts/e2e.sh
+fi
