@@ -13,31 +13,19 @@ package k8sc.lib.images
 import rego.v1
 
 # {"name", "tag", "digest"}; tag and digest are "" when absent. Undefined if image is not a
-# non-empty string.
+# non-empty string. (substring past the end is "", which spares conditionals: this is the
+# hottest helper of the pack.)
 parse(image) := {"name": name, "tag": tag, "digest": digest} if {
 	is_string(image)
 	image != ""
-	at := indexof(image, "@")
-	name_tag := before(image, at)
-	digest := after(image, at)
+	name_tag := split(image, "@")[0]
+	digest := substring(image, count(name_tag) + 1, -1)
 	parts := split(name_tag, "/")
 	last := parts[count(parts) - 1]
-	colon := indexof(last, ":")
-	tag := after(last, colon)
-	name := substring(name_tag, 0, count(name_tag) - count(last) + index_or_len(last, colon))
+	repo_end := count(split(last, ":")[0])
+	tag := substring(last, repo_end + 1, -1)
+	name := substring(name_tag, 0, (count(name_tag) - count(last)) + repo_end)
 }
-
-before(s, i) := s if i < 0
-
-before(s, i) := substring(s, 0, i) if i >= 0
-
-after(_, i) := "" if i < 0
-
-after(s, i) := substring(s, i + 1, -1) if i >= 0
-
-index_or_len(s, i) := count(s) if i < 0
-
-index_or_len(_, i) := i if i >= 0
 
 # A well-formed digest (OCI image-spec "algorithm:encoded"): sha256 is 64 lowercase hex,
 # sha512 128; other algorithms just need the general shape.
@@ -52,6 +40,10 @@ valid_digest(d) if {
 }
 
 # Pinned to content: a digest the runtime will pull by (any tag next to it is ignored).
-has_digest(image) if valid_digest(parse(image).digest)
+has_digest(image) if {
+	d := parse(image).digest
+	d != ""
+	valid_digest(d)
+}
 
 has_tag(image) if parse(image).tag != ""

@@ -22,8 +22,15 @@ pattern := `^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[
 # The value of a quantity (cores for cpu, bytes for memory); undefined if q is not one.
 parse(q) := q if is_number(q)
 
+parse(q) := units.parse(q) if {
+	is_string(q)
+	not contains(q, ".")
+	regex.match(pattern, q)
+}
+
 parse(q) := units.parse(normalise(q)) if {
 	is_string(q)
+	contains(q, ".")
 	regex.match(pattern, q)
 }
 
@@ -38,7 +45,16 @@ le(a, b) if parse(a) <= parse(b)
 # a > b, both valid quantities.
 gt(a, b) if parse(a) > parse(b)
 
-# "5." and "5.Mi" are valid Kubernetes quantities that units.parse rejects.
-normalise(q) := replace(q, ".", ".0") if regex.match(`\.([^0-9]|$)`, q)
+# "5." and "5.Mi" are valid Kubernetes quantities that units.parse rejects: make them "5.0".
+# (Only called on strings that matched the pattern, so there is exactly one ".".)
+normalise(q) := q if {
+	parts := split(q, ".")
+	substring(parts[1], 0, 1) in digits
+}
 
-normalise(q) := q if not regex.match(`\.([^0-9]|$)`, q)
+normalise(q) := concat("", [parts[0], ".0", parts[1]]) if {
+	parts := split(q, ".")
+	not substring(parts[1], 0, 1) in digits
+}
+
+digits := {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}

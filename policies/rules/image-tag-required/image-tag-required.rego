@@ -24,9 +24,17 @@ violation contains {"msg": msg, "path": path} if {
 	msg := message(r.name, image)
 }
 
-pinned(image) if images.has_tag(image)
+pinned(image) if {
+	p := images.parse(image)
+	pinned_ref(p)
+}
 
-pinned(image) if images.has_digest(image)
+pinned_ref(p) if p.tag != ""
+
+pinned_ref(p) if {
+	p.digest != ""
+	images.valid_digest(p.digest)
+}
 
 message(name, image) := sprintf("container %q has no image", [name]) if not is_string(image)
 

@@ -4,9 +4,11 @@ import data.k8sc.lib.workloads as w
 import rego.v1
 
 # Decisions:
-# - A missing spec.replicas is 1 (the Kubernetes default), so it is a finding. Charts that
-#   leave replicas to a HorizontalPodAutoscaler should still render spec.replicas as the
-#   HPA's minReplicas (it is only the initial size; the HPA takes over), or exempt the object.
+# - A missing spec.replicas is 1 (the Kubernetes default, and what admission sees on create),
+#   so it is a finding. That includes Deployments scaled by a HorizontalPodAutoscaler, which
+#   correctly omit spec.replicas (otherwise every `helm upgrade` resets the HPA's scale): one
+#   object cannot see the HPA, so those are exempted with the HPA's minReplicas as the reason
+#   (k8s-constitution.dev/exempt: min-replicas).
 # - replicas: 0 (scaled to zero in Git) is a finding too.
 # - A single-replica StatefulSet database (constitution IV: "Database: 1 replica") gets the
 #   warning on purpose: it is a real single point of failure, accepted by exempting it with
@@ -18,7 +20,7 @@ metadata := {
 	"severity": "warning",
 	"section": "IV. High Availability & Resilience (Replica Strategy: frontend/backend 2+ replicas); Non-Negotiable Technical Constraints 5 (High Availability)",
 	"rationale": "A single replica is a single point of failure: every node drain, eviction, crash or rolling update takes the service down.",
-	"remediation": "Set spec.replicas to at least 2 (the chart's replicaCount), with a PodDisruptionBudget and anti-affinity; with an HPA set spec.replicas to its minReplicas (>= 2). Justified singletons (a single-primary database) are exempted.",
+	"remediation": "Set spec.replicas to at least 2 (the chart's replicaCount), with a PodDisruptionBudget and anti-affinity. A Deployment scaled by an HPA (minReplicas >= 2) omits spec.replicas: exempt it (k8s-constitution.dev/exempt: min-replicas, with the HPA as the exempt-reason), as with justified singletons such as a single-primary database.",
 	"kinds": ["Deployment", "StatefulSet"],
 	"params": {"min_replicas": 2},
 }
@@ -36,7 +38,7 @@ effective(raw) := 1 if raw == null
 
 effective(raw) := raw if is_number(raw)
 
-message(raw, _, minimum) := sprintf("%s %q does not set spec.replicas, so it runs 1 replica (at least %d are required)", [input.kind, name, minimum]) if raw == null
+message(raw, _, minimum) := sprintf("%s %q does not set spec.replicas, so it runs 1 replica (at least %d are required; if an HPA scales it, exempt it with the HPA's minReplicas as the reason)", [input.kind, name, minimum]) if raw == null
 
 message(raw, replicas, minimum) := sprintf("%s %q runs %v replica(s) (at least %d are required)", [input.kind, name, replicas, minimum]) if raw != null
 

@@ -14,12 +14,12 @@ test_one_replica_warns_at_replicas if {
 }
 
 test_missing_replicas_counts_as_one if {
-	violation == {{"msg": "Deployment \"web\" does not set spec.replicas, so it runs 1 replica (at least 2 are required)", "path": ["spec", "replicas"]}} with input as workload("Deployment", {})
+	violation == {{"msg": "Deployment \"web\" does not set spec.replicas, so it runs 1 replica (at least 2 are required; if an HPA scales it, exempt it with the HPA's minReplicas as the reason)", "path": ["spec", "replicas"]}} with input as workload("Deployment", {})
 	count(violation) == 1 with input as workload("Deployment", {"replicas": null})
 }
 
-# An HPA-managed Deployment without spec.replicas still warns: render replicas as the HPA's
-# minReplicas, or exempt it.
+# An HPA-managed Deployment omits spec.replicas (so helm upgrade does not reset the scale);
+# this object alone cannot show the HPA, so it warns and is exempted with the HPA as reason.
 test_hpa_managed_without_replicas_warns if {
 	count(violation) == 1 with input as workload("Deployment", {})
 }

@@ -27,7 +27,12 @@ violation contains {"msg": msg, "path": path} if {
 	image := r.container.image
 	p := images.parse(image)
 	lower(p.tag) == "latest"
-	not images.valid_digest(p.digest)
+	not pinned_by_digest(p.digest)
 	path := array.concat(r.path, ["image"])
 	msg := sprintf("container %q uses the %q tag (image %q); pin a version or a digest", [r.name, p.tag, image])
+}
+
+pinned_by_digest(d) if {
+	d != ""
+	images.valid_digest(d)
 }

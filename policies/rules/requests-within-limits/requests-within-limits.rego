@@ -21,30 +21,49 @@ metadata := {
 
 # The places that hold resources: every container and init container, and the pod itself
 # (spec.resources, PodLevelResources).
-holders contains {"name": sprintf("container %q", [r.name]), "resources": r.container.resources, "path": array.concat(r.path, ["resources"])} if {
+violation contains v if {
 	some r in w.app_containers
-	is_object(r.container.resources)
+	some v in findings(r.container.resources, array.concat(r.path, ["resources"]), sprintf("container %q", [r.name]))
 }
 
-holders contains {"name": "the pod", "resources": w.pod_spec.resources, "path": w.pod_field_path("resources")} if {
-	is_object(w.pod_spec.resources)
+violation contains v if {
+	some v in findings(w.pod_spec.resources, w.pod_field_path("resources"), "the pod")
 }
 
-violation contains {"msg": msg, "path": path} if {
-	some h in holders
-	some key, req in h.resources.requests
-	lim := h.resources.limits[key]
-	quantity.gt(req, lim)
-	path := array.concat(h.path, ["requests", key])
-	msg := sprintf("%s requests %v of %s, more than its limit %v", [h.name, req, key, lim])
+# Every value is parsed once; a key whose value does not parse is reported as invalid and not
+# compared.
+findings(resources, base, who) := {v |
+	is_object(resources)
+	requests := parsed(object.get(resources, "requests", {}))
+	limits := parsed(object.get(resources, "limits", {}))
+	some v in array.concat(over_limit(resources, requests, limits, base, who), invalid(resources, requests, limits, base, who))
 }
 
-violation contains {"msg": msg, "path": path} if {
-	some h in holders
-	some kind in ["requests", "limits"]
-	some key, value in h.resources[kind]
+parsed(values) := {key: q |
+	is_object(values)
+	some key, value in values
+	q := quantity.parse(value)
+}
+
+over_limit(resources, requests, limits, base, who) := [v |
+	some key, req in requests
+	req > limits[key]
+	v := {
+		"msg": sprintf("%s requests %v of %s, more than its limit %v", [who, resources.requests[key], key, resources.limits[key]]),
+		"path": array.concat(base, ["requests", key]),
+	}
+]
+
+invalid(resources, requests, limits, base, who) := [v |
+	some kind, good in {"requests": requests, "limits": limits}
+	values := resources[kind]
+	is_object(values)
+	count(values) != count(good)
+	some key, value in values
 	value != null
-	not quantity.valid(value)
-	path := array.concat(h.path, [kind, key])
-	msg := sprintf("%s: resources.%s.%s %v is not a Kubernetes quantity (like 500m, 0.5, 256Mi, 1G)", [h.name, kind, key, value])
-}
+	not good[key]
+	v := {
+		"msg": sprintf("%s: resources.%s.%s %v is not a Kubernetes quantity (like 500m, 0.5, 256Mi, 1G)", [who, kind, key, value]),
+		"path": array.concat(base, [kind, key]),
+	}
+]

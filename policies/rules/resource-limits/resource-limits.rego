@@ -20,11 +20,13 @@ metadata := {
 
 violation contains {"msg": msg, "path": path} if {
 	some r in w.app_containers
-	some key in w.params(metadata).resources
+	some key in keys
 	not limited(r.container, key)
 	not limited(w.pod_spec, key)
 	path := array.concat(r.path, ["resources", "limits", key])
 	msg := sprintf("container %q has no %s limit (resources.limits.%s)", [r.name, key, key])
 }
+
+keys := w.params(metadata).resources
 
 limited(holder, key) if holder.resources.limits[key] != null

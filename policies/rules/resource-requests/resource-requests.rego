@@ -23,12 +23,14 @@ metadata := {
 
 violation contains {"msg": msg, "path": path} if {
 	some r in w.app_containers
-	some key in w.params(metadata).resources
+	some key in keys
 	not requested(r.container, key)
 	not requested(w.pod_spec, key)
 	path := array.concat(r.path, ["resources", "requests", key])
 	msg := sprintf("container %q has no %s request (resources.requests.%s)", [r.name, key, key])
 }
+
+keys := w.params(metadata).resources
 
 requested(holder, key) if holder.resources.requests[key] != null
 
