@@ -72,35 +72,36 @@ has_key(obj, key) if {
 # ---------------------------------------------------------------------------------------------
 # Pod templates of any object (same kinds as data.k8sc.lib.workloads.pod_spec_path)
 
-pod_metadata_path(r) := ["metadata"] if r.kind == "Pod"
-
-pod_metadata_path(r) := ["spec", "jobTemplate", "spec", "template", "metadata"] if r.kind == "CronJob"
-
-pod_metadata_path(r) := ["spec", "template", "metadata"] if {
-	not r.kind in {"Pod", "PodTemplate", "CronJob"}
+# Labels of the pods an object runs ({} when it has none); undefined for objects that run no
+# pods (a PodTemplate is only a template: it runs nothing).
+pod_labels(r) := object_or_empty(object.get(r.spec.template, ["metadata", "labels"], {})) if {
 	is_object(r.spec.template.spec)
 }
 
-# Labels of the pods an object runs ({} when it has none); undefined for objects that run no
-# pods (a PodTemplate is only a template: it runs nothing).
-pod_labels(r) := labels_or_empty(object.get(r, array.concat(pod_metadata_path(r), ["labels"]), {}))
+pod_labels(r) := special_pod_labels(r) if r.kind in {"Pod", "CronJob"}
 
-labels_or_empty(l) := l if is_object(l)
+special_pod_labels(r) := object_or_empty(object.get(r.metadata, "labels", {})) if {
+	r.kind == "Pod"
+	is_object(r.spec)
+}
 
-labels_or_empty(l) := {} if not is_object(l)
+special_pod_labels(r) := object_or_empty(object.get(r.spec.jobTemplate.spec.template, ["metadata", "labels"], {})) if {
+	r.kind == "CronJob"
+	is_object(r.spec.jobTemplate.spec.template.spec)
+}
+
+object_or_empty(x) := x if is_object(x)
+
+object_or_empty(x) := {} if not is_object(x)
 
 # ---------------------------------------------------------------------------------------------
 # Namespaces
 
-explicit_namespace(r) := ns if {
+explicit_namespaces := {ns |
+	some r in input.resources
 	ns := r.metadata.namespace
 	is_string(ns)
 	ns != ""
-}
-
-explicit_namespaces contains ns if {
-	some r in input.resources
-	ns := explicit_namespace(r)
 }
 
 default release_namespace := ""
@@ -110,9 +111,11 @@ release_namespace := ns if {
 	some ns in explicit_namespaces
 }
 
-namespace(r) := explicit_namespace(r)
-
-namespace(r) := release_namespace if not explicit_namespace(r)
+namespace(r) := ns if {
+	ns := r.metadata.namespace
+	is_string(ns)
+	ns != ""
+} else := release_namespace
 
 # For messages.
 describe_namespace(ns) := sprintf("namespace %q", [ns]) if ns != ""
@@ -120,13 +123,24 @@ describe_namespace(ns) := sprintf("namespace %q", [ns]) if ns != ""
 describe_namespace("") := "the release namespace (objects without metadata.namespace)"
 
 # ---------------------------------------------------------------------------------------------
-# Indexes over input.resources (built once per evaluation, O(number of resources))
+# Indexes over input.resources, built once per evaluation in O(number of resources). regorus
+# cost notes: comprehensions and multi-value (`contains`) rules are cheap, partial object rules
+# (`x[k] := v`) and function calls per resource are not, so the hot loops avoid both.
 
-# Index (in input.resources) -> {"namespace", "labels"} of every object that runs pods.
-workloads[i] := {"namespace": namespace(r), "labels": labels} if {
-	some i, r in input.resources
-	labels := pod_labels(r)
-}
+# Index (in input.resources) -> {"namespace", "labels"} of every object that runs pods:
+# objects with spec.template.spec (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
+# ReplicationController, Argo Rollout...), Pods and CronJobs.
+workloads := object.union(
+	{i: {"namespace": namespace(r), "labels": object_or_empty(object.get(t, ["metadata", "labels"], {}))} |
+		some i, r in input.resources
+		t := r.spec.template
+		is_object(t.spec)
+	},
+	{i: {"namespace": namespace(r), "labels": special_pod_labels(r)} |
+		some i, r in input.resources
+		r.kind in {"Pod", "CronJob"}
+	},
+)
 
 # Namespace -> indexes of its workloads.
 workloads_by_namespace[ns] contains i if {
@@ -134,33 +148,53 @@ workloads_by_namespace[ns] contains i if {
 	ns := wl.namespace
 }
 
-# "namespace=key=value" -> indexes of the workloads whose pods carry that label (neither
-# namespaces, label keys nor label values can contain "=").
-workloads_by_label[key] contains i if {
-	some i, wl in workloads
-	some k, v in wl.labels
-	key := label_key(wl.namespace, k, v)
+# Service selectors are matched through an index on one "anchor" label per selector: its
+# smallest key. Only the anchor keys actually used by the Services of the set are indexed, so
+# the index has about one entry per workload (indexing every label costs regorus several times
+# more), and each Service only compares its selector with the workloads sharing its anchor.
+service_anchor_keys := {min(object.keys(s)) |
+	some r in input.resources
+	r.kind == "Service"
+	s := r.spec.selector
+	is_object(s)
+	count(s) > 0
 }
 
-label_key(ns, k, v) := concat("=", [ns, k, format_label_value(v)])
+# "namespace=key=value" -> indexes of the workloads whose pods carry that anchor label (neither
+# namespaces, label keys nor label values can contain "="; non-string values are invalid).
+workloads_by_anchor[key] contains i if {
+	some i, wl in workloads
+	some k in service_anchor_keys
+	v := wl.labels[k]
+	is_string(v)
+	key := concat("=", [wl.namespace, k, v])
+}
 
-format_label_value(v) := v if is_string(v)
-
-format_label_value(v) := json.marshal(v) if not is_string(v)
-
-# Namespace -> indexes of the objects of a kind, e.g. by_kind_namespace["PodDisruptionBudget"]["todo"].
-by_kind_namespace[kind][ns] contains i if {
+# Namespace -> indexes of the PodDisruptionBudgets / NetworkPolicies / HorizontalPodAutoscalers.
+# (One rule per kind: a nested `x[kind][ns] contains i` rule costs regorus far more.)
+pdbs_by_namespace[ns] contains i if {
 	some i, r in input.resources
-	kind := r.kind
-	kind in indexed_kinds
+	r.kind == "PodDisruptionBudget"
 	ns := namespace(r)
 }
 
-indexed_kinds := {"PodDisruptionBudget", "NetworkPolicy", "HorizontalPodAutoscaler"}
+network_policies_by_namespace[ns] contains i if {
+	some i, r in input.resources
+	r.kind == "NetworkPolicy"
+	ns := namespace(r)
+}
+
+hpas_by_namespace[ns] contains i if {
+	some i, r in input.resources
+	r.kind == "HorizontalPodAutoscaler"
+	ns := namespace(r)
+}
 
 # Workloads of `ns` whose pods carry every label of a Service-style selector map.
 selected_workloads(ns, sel) := {i |
-	some k, v in sel
-	some i in workloads_by_label[label_key(ns, k, v)]
+	k := min(object.keys(sel))
+	v := sel[k]
+	is_string(v)
+	some i in workloads_by_anchor[concat("=", [ns, k, v])]
 	matches_map(sel, workloads[i].labels)
 }

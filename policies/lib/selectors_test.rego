@@ -83,24 +83,37 @@ test_release_namespace_none if {
 	workloads_by_namespace == {"": {0}} with input as {"resources": rs}
 }
 
+svc(ns, selector) := {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": ns}, "spec": {"selector": selector}}
+
 test_selected_workloads_uses_namespace_and_all_labels if {
 	rs := [
 		deploy("a", "todo", {"app": "a", "tier": "api"}),
 		deploy("b", "other", {"app": "a", "tier": "api"}),
 		deploy("c", "todo", {"app": "a", "tier": "web"}),
+		svc("todo", {"app": "a", "tier": "api"}),
+		svc("todo", {"app": "b"}),
 	]
 	selected_workloads("todo", {"app": "a", "tier": "api"}) == {0} with input as {"resources": rs}
 	selected_workloads("todo", {"app": "a"}) == {0, 2} with input as {"resources": rs}
 	count(selected_workloads("todo", {"app": "b"})) == 0 with input as {"resources": rs}
+	count(selected_workloads("todo", {"app": "a", "tier": "db"})) == 0 with input as {"resources": rs}
 }
 
-test_by_kind_namespace if {
+test_anchor_index_covers_only_selector_keys if {
+	rs := [deploy("a", "todo", {"app": "a", "tier": "api"}), svc("todo", {"tier": "api", "app": "a"})]
+	service_anchor_keys == {"app"} with input as {"resources": rs}
+	workloads_by_anchor == {"todo=app=a": {0}} with input as {"resources": rs}
+}
+
+test_by_namespace_indexes if {
 	rs := [
 		{"kind": "PodDisruptionBudget", "metadata": {"name": "p", "namespace": "todo"}, "spec": {}},
 		{"kind": "NetworkPolicy", "metadata": {"name": "n", "namespace": "todo"}, "spec": {}},
 		{"kind": "ConfigMap", "metadata": {"name": "c", "namespace": "todo"}},
 	]
-	by_kind_namespace == {"PodDisruptionBudget": {"todo": {0}}, "NetworkPolicy": {"todo": {1}}} with input as {"resources": rs}
+	pdbs_by_namespace == {"todo": {0}} with input as {"resources": rs}
+	network_policies_by_namespace == {"todo": {1}} with input as {"resources": rs}
+	not hpas_by_namespace.todo with input as {"resources": rs}
 }
 
 test_describe_namespace if {

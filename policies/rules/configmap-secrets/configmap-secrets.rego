@@ -13,7 +13,7 @@ metadata := {
 	"remediation": "Move the key to a Secret (e.g. backend-secrets) and reference it with envFrom.secretRef / env.valueFrom.secretKeyRef or a secret volume; keep only non-sensitive settings (hosts, ports, flags, secret *names*) in the ConfigMap. Rotate the exposed credential: it is already in Git.",
 	"kinds": ["ConfigMap"],
 	"sensitive": true,
-	"params": s.default_params,
+	"params": data.k8sc.lib.secrets.default_params,
 }
 
 params := w.params(metadata)
@@ -21,6 +21,9 @@ params := w.params(metadata)
 violation contains {"msg": msg, "path": ["data", key]} if {
 	input.kind == "ConfigMap"
 	some key, value in input.data
+	is_string(value)
+	count(value) >= 8
+	s.maybe_secret(key, value)
 	kinds := s.detect(key, value, params)
 	msg := sprintf("ConfigMap key %q holds a credential (%s): move it to a Secret", [key, s.describe(kinds)])
 }

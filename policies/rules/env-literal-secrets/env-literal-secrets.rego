@@ -13,14 +13,21 @@ metadata := {
 	"remediation": "Put the value in a Secret and reference it: env: [{name: OPENAI_API_KEY, valueFrom: {secretKeyRef: {name: backend-secrets, key: OPENAI_API_KEY}}}] (or envFrom.secretRef). To build a URL from a secret, reference the variable: postgresql://todo:$(DB_PASSWORD)@db:5432/todo. Rotate the exposed credential.",
 	"kinds": ["*"],
 	"sensitive": true,
-	"params": s.default_params,
+	"params": data.k8sc.lib.secrets.default_params,
 }
 
 params := w.params(metadata)
 
+# Cheap guards first (a short or ordinary value never reaches the detectors, and the params,
+# whose lookup is not free, are only read for suspicious values).
 violation contains {"msg": msg, "path": array.concat(c.path, ["env", i, "value"])} if {
-	some c in w.containers
+	some c in data.k8sc.lib.workloads.containers
 	some i, e in c.container.env
-	kinds := s.detect(object.get(e, "name", ""), e.value, params)
+	value := e.value
+	is_string(value)
+	count(value) >= 8
+	name := object.get(e, "name", "")
+	s.maybe_secret(name, value)
+	kinds := s.detect(name, value, params)
 	msg := sprintf("container %q sets env %s to a literal credential (%s): use valueFrom.secretKeyRef", [c.name, object.get(e, "name", sprintf("[%d]", [i])), s.describe(kinds)])
 }

@@ -20,7 +20,7 @@ params := w.params(metadata)
 
 # Reported once per namespace, on its first workload.
 violation contains {"msg": msg, "path": ["metadata", "namespace"], "resource": first} if {
-	some ns, indexes in sel.workloads_by_namespace
+	some ns, indexes in data.k8sc.lib.selectors.workloads_by_namespace
 	not ns in denied_namespaces
 	not ns in params.exempt_namespaces
 	first := min(indexes)
@@ -28,7 +28,7 @@ violation contains {"msg": msg, "path": ["metadata", "namespace"], "resource": f
 }
 
 denied_namespaces contains ns if {
-	some ns, indexes in sel.by_kind_namespace.NetworkPolicy
+	some ns, indexes in data.k8sc.lib.selectors.network_policies_by_namespace
 	some j in indexes
 	default_deny_ingress(input.resources[j].spec)
 }

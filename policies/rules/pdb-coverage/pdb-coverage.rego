@@ -30,7 +30,7 @@ violation contains {"msg": msg, "path": path, "resource": i} if {
 }
 
 covered(ns, labels) if {
-	some j in sel.by_kind_namespace.PodDisruptionBudget[ns]
+	some j in data.k8sc.lib.selectors.pdbs_by_namespace[ns]
 	sel.matches_selector(input.resources[j].spec.selector, labels)
 }
 
@@ -45,11 +45,11 @@ effective_replicas(r) := {"count": n, "path": ["metadata", "name"], "source": "H
 }
 
 hpa_min_replicas(r) := max({n |
-	some j in sel.by_kind_namespace.HorizontalPodAutoscaler[sel.namespace(r)]
+	some j in data.k8sc.lib.selectors.hpas_by_namespace[sel.namespace(r)]
 	hpa := input.resources[j]
 	hpa.spec.scaleTargetRef.kind == r.kind
 	hpa.spec.scaleTargetRef.name == r.metadata.name
 	n := object.get(hpa.spec, "minReplicas", 1)
 }) if {
-	sel.by_kind_namespace.HorizontalPodAutoscaler
+	data.k8sc.lib.selectors.hpas_by_namespace
 }
