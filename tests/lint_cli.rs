@@ -112,7 +112,9 @@ fn invalid_yaml_keeps_earlier_documents_and_other_files() {
     let errors = json["errors"].as_array().expect("errors");
     assert_eq!(errors.len(), 1);
     assert!(errors[0]["file"].as_str().is_some_and(|f| f.ends_with("invalid.yaml")));
-    assert_eq!(errors[0]["line"], 14, "{}", errors[0]);
+    // The unclosed flow sequence opens on line 14; the parser notices at the end of input.
+    assert!(errors[0]["line"].as_u64().is_some_and(|l| (14..=15).contains(&l)), "{}", errors[0]);
+    assert!(errors[0]["message"].as_str().is_some_and(|m| m.contains("flow sequence")), "{}", errors[0]);
     let names: Vec<&str> = json["findings"].as_array().into_iter().flatten().filter_map(|f| f["resource"]["name"].as_str()).collect();
     assert!(names.contains(&"before-the-error"), "{names:?}");
     assert!(names.contains(&"in-a-list"), "{names:?}");
@@ -345,7 +347,7 @@ fn github_and_junit_formats() {
     let out = bin().args(["lint", file.to_str().unwrap_or_default(), "--only", "run-as-non-root", "--format", "github"]).output().expect("runs");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("::error file="), "{text}");
-    assert!(text.contains(",line=12,col=11,"), "{text}");
+    assert!(text.contains(",line=13,col=11,"), "{text}");
 
     let out = bin().args(["lint", file.to_str().unwrap_or_default(), "--only", "run-as-non-root", "--format", "junit"]).output().expect("runs");
     let xml = String::from_utf8_lossy(&out.stdout);

@@ -487,10 +487,16 @@ pub fn parse_stream(text: &str, limits: Limits) -> ParsedStream {
             Ok(pair) => pair,
             Err(err) => {
                 let marker = err.marker();
+                let message = if err.info().contains("recursion limit") {
+                    // saphyr's own guard against deep nesting fires before ours can.
+                    "nesting too deep (parser recursion limit); refusing to load the document".to_string()
+                } else {
+                    err.info().to_string()
+                };
                 return ParsedStream {
                     documents,
                     error: Some(YamlError {
-                        message: err.info().to_string(),
+                        message,
                         loc: lines.loc(marker.line(), marker.col()),
                     }),
                 };
