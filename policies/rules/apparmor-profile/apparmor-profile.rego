@@ -1,6 +1,5 @@
 package k8sc.rules.apparmor_profile
 
-import data.k8sc.lib.security as s
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -20,26 +19,28 @@ allowed_types := {"RuntimeDefault", "Localhost"}
 annotation_prefix := "container.apparmor.security.beta.kubernetes.io/"
 
 violation contains {"msg": msg, "path": path} if {
-	profile := s.pod_value(["appArmorProfile"])
+	profile := w.pod_spec.securityContext.appArmorProfile
 	profile != null
 	profile_type := object.get(profile, "type", "")
 	not profile_type in allowed_types
-	path := s.pod_path(["appArmorProfile", "type"])
+	path := array.concat(w.pod_spec_path, ["securityContext", "appArmorProfile", "type"])
 	msg := sprintf("the pod sets appArmorProfile.type %v; only RuntimeDefault or Localhost are allowed", [shown(profile_type)])
 }
 
 violation contains {"msg": msg, "path": path} if {
 	some c in w.containers
-	profile := s.container_value(c, ["appArmorProfile"])
+	profile := c.container.securityContext.appArmorProfile
 	profile != null
 	profile_type := object.get(profile, "type", "")
 	not profile_type in allowed_types
-	path := s.container_path(c, ["appArmorProfile", "type"])
+	path := array.concat(c.path, ["securityContext", "appArmorProfile", "type"])
 	msg := sprintf("container %q sets appArmorProfile.type %v; only RuntimeDefault or Localhost are allowed", [c.name, shown(profile_type)])
 }
 
 violation contains {"msg": msg, "path": path} if {
-	some key, value in s.as_object(object.get(input, array.concat(w.pod_metadata_path, ["annotations"]), {}))
+	annotations := object.get(input, array.concat(w.pod_metadata_path, ["annotations"]), null)
+	is_object(annotations)
+	some key, value in annotations
 	startswith(key, annotation_prefix)
 	not allowed_annotation(value)
 	path := array.concat(w.pod_metadata_path, ["annotations", key])

@@ -68,3 +68,10 @@ test_ephemeral_container_is_checked if {
 test_configmap_annotations_are_ignored if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "annotations": {"container.apparmor.security.beta.kubernetes.io/app": "unconfined"}}}
 }
+
+test_metadata_declares_the_pss_level if {
+	metadata.id == "apparmor-profile"
+	metadata.severity == "error"
+	metadata.pss == "baseline"
+	metadata.kinds == ["*"]
+}

@@ -1,6 +1,5 @@
 package k8sc.rules.drop_all_capabilities
 
-import data.k8sc.lib.security as s
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -16,29 +15,31 @@ metadata := {
 }
 
 violation contains {"msg": msg, "path": path} if {
-	s.linux_only_controls_apply
+	not w.is_windows_pod
 	some c in w.containers
-	drop := s.as_array(s.container_value(c, ["capabilities", "drop"]))
+	drop := object.get(c.container, ["securityContext", "capabilities", "drop"], null)
 	not "ALL" in drop
 	not wrong_case_all(drop)
-	path := s.container_path(c, ["capabilities", "drop"])
+	path := array.concat(c.path, ["securityContext", "capabilities", "drop"])
 	msg := sprintf("container %q does not drop ALL capabilities (securityContext.capabilities.drop must contain \"ALL\")", [c.name])
 }
 
 # "all", "All"...: point at the item itself.
 violation contains {"msg": msg, "path": path} if {
-	s.linux_only_controls_apply
+	not w.is_windows_pod
 	some c in w.containers
-	drop := s.as_array(s.container_value(c, ["capabilities", "drop"]))
+	drop := object.get(c.container, ["securityContext", "capabilities", "drop"], null)
+	is_array(drop)
 	not "ALL" in drop
 	some i, name in drop
 	is_string(name)
 	upper(name) == "ALL"
-	path := s.container_path(c, ["capabilities", "drop", i])
+	path := array.concat(c.path, ["securityContext", "capabilities", "drop", i])
 	msg := sprintf("container %q drops %q: write it \"ALL\" in capitals (Pod Security admission compares capability names case-sensitively)", [c.name, name])
 }
 
 wrong_case_all(drop) if {
+	is_array(drop)
 	some name in drop
 	is_string(name)
 	upper(name) == "ALL"

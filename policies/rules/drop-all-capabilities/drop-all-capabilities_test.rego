@@ -81,3 +81,10 @@ test_linux_os_is_not_exempt if {
 test_configmap_is_ignored if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {}}
 }
+
+test_metadata_declares_the_pss_level if {
+	metadata.id == "drop-all-capabilities"
+	metadata.severity == "error"
+	metadata.pss == "restricted"
+	metadata.kinds == ["*"]
+}

@@ -1,6 +1,5 @@
 package k8sc.rules.no_added_capabilities
 
-import data.k8sc.lib.security as s
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -18,20 +17,26 @@ metadata := {
 
 violation contains {"msg": msg, "path": path} if {
 	some c in w.containers
-	some i, cap in s.as_array(s.container_value(c, ["capabilities", "add"]))
+	added := object.get(c.container, ["securityContext", "capabilities", "add"], null)
+	is_array(added)
+	some i, cap in added
 	not cap in allowed
 	reportable(cap)
-	path := s.container_path(c, ["capabilities", "add", i])
+	path := array.concat(c.path, ["securityContext", "capabilities", "add", i])
 	msg := sprintf("container %q adds capability %v%s; only %v may be added", [c.name, cap, detail(cap), sort(allowed)])
 }
 
 allowed := {x | some x in w.params(metadata).allowed_added_capabilities}
 
 # Restricted applies to Linux pods; the baseline set applies to every pod.
-# (Functions refer only to rules of this package: see the regorus note in lib/security.rego.)
-linux if s.linux_only_controls_apply
+# (regorus 0.14: functions refer only to rules of their own package, never to an import alias.)
+linux if not w.is_windows_pod
 
-baseline := s.baseline_capabilities
+# The capabilities the baseline profile lets a container add (the runtimes' historical default).
+baseline := {
+	"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
+	"NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+}
 
 reportable(_) if linux
 

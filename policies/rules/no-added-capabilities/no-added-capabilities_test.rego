@@ -81,3 +81,10 @@ test_null_add_passes if {
 test_service_is_ignored if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": {"ports": [{"port": 80}]}}
 }
+
+test_metadata_declares_the_pss_level if {
+	metadata.id == "no-added-capabilities"
+	metadata.severity == "error"
+	metadata.pss == "restricted"
+	metadata.kinds == ["*"]
+}

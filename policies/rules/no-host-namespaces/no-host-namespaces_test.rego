@@ -52,3 +52,10 @@ test_bare_pod_path if {
 test_service_is_ignored if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": {"hostNetwork": true, "ports": [{"port": 80}]}}
 }
+
+test_metadata_declares_the_pss_level if {
+	metadata.id == "no-host-namespaces"
+	metadata.severity == "error"
+	metadata.pss == "baseline"
+	metadata.kinds == ["*"]
+}

@@ -1,6 +1,5 @@
 package k8sc.rules.no_host_path
 
-import data.k8sc.lib.security as s
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -16,7 +15,9 @@ metadata := {
 }
 
 violation contains {"msg": msg, "path": path} if {
-	some i, volume in s.as_array(w.pod_spec.volumes)
+	volumes := object.get(w.pod_spec, "volumes", [])
+	is_array(volumes)
+	some i, volume in volumes
 	object.get(volume, "hostPath", null) != null
 	path := array.concat(w.pod_spec_path, ["volumes", i, "hostPath"])
 	msg := sprintf("volume %q mounts the node path %v (hostPath)", [object.get(volume, "name", sprintf("volumes[%d]", [i])), object.get(volume, ["hostPath", "path"], "?")])

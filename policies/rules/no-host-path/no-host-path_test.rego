@@ -46,3 +46,10 @@ test_cronjob_path if {
 test_persistent_volume_is_not_a_workload if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": "pv"}, "spec": {"hostPath": {"path": "/data"}, "capacity": {"storage": "1Gi"}}}
 }
+
+test_metadata_declares_the_pss_level if {
+	metadata.id == "no-host-path"
+	metadata.severity == "error"
+	metadata.pss == "baseline"
+	metadata.kinds == ["*"]
+}

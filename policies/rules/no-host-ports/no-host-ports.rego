@@ -1,6 +1,5 @@
 package k8sc.rules.no_host_ports
 
-import data.k8sc.lib.security as s
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -17,7 +16,9 @@ metadata := {
 
 violation contains {"msg": msg, "path": path} if {
 	some c in w.containers
-	some j, port in s.as_array(object.get(c.container, "ports", []))
+	ports := object.get(c.container, "ports", [])
+	is_array(ports)
+	some j, port in ports
 	host_port := object.get(port, "hostPort", 0)
 	host_port != 0
 	host_port != null

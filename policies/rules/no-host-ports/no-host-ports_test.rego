@@ -35,3 +35,10 @@ test_init_container_host_port_fails if {
 test_service_ports_are_ignored if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": {"type": "NodePort", "ports": [{"port": 80, "nodePort": 30080}]}}
 }
+
+test_metadata_declares_the_pss_level if {
+	metadata.id == "no-host-ports"
+	metadata.severity == "error"
+	metadata.pss == "baseline"
+	metadata.kinds == ["*"]
+}

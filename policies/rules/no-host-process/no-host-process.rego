@@ -1,6 +1,5 @@
 package k8sc.rules.no_host_process
 
-import data.k8sc.lib.security as s
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -16,14 +15,14 @@ metadata := {
 }
 
 violation contains {"msg": msg, "path": path} if {
-	s.pod_value(["windowsOptions", "hostProcess"]) == true
-	path := s.pod_path(["windowsOptions", "hostProcess"])
+	object.get(w.pod_spec, ["securityContext", "windowsOptions", "hostProcess"], null) == true
+	path := array.concat(w.pod_spec_path, ["securityContext", "windowsOptions", "hostProcess"])
 	msg := "the pod sets securityContext.windowsOptions.hostProcess: true (HostProcess containers run with the Windows node's privileges)"
 }
 
 violation contains {"msg": msg, "path": path} if {
 	some c in w.containers
-	s.container_value(c, ["windowsOptions", "hostProcess"]) == true
-	path := s.container_path(c, ["windowsOptions", "hostProcess"])
+	object.get(c.container, ["securityContext", "windowsOptions", "hostProcess"], null) == true
+	path := array.concat(c.path, ["securityContext", "windowsOptions", "hostProcess"])
 	msg := sprintf("container %q sets securityContext.windowsOptions.hostProcess: true (HostProcess containers run with the Windows node's privileges)", [c.name])
 }

@@ -59,3 +59,10 @@ test_null_security_context_passes if {
 test_configmap_is_ignored if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"hostProcess": "true"}}
 }
+
+test_metadata_declares_the_pss_level if {
+	metadata.id == "no-host-process"
+	metadata.severity == "error"
+	metadata.pss == "baseline"
+	metadata.kinds == ["*"]
+}

@@ -1,6 +1,5 @@
 package k8sc.rules.no_privilege_escalation
 
-import data.k8sc.lib.security as s
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -16,11 +15,11 @@ metadata := {
 }
 
 violation contains {"msg": msg, "path": path} if {
-	s.linux_only_controls_apply
+	not w.is_windows_pod
 	some c in w.containers
-	value := s.container_value(c, ["allowPrivilegeEscalation"])
+	value := object.get(c.container, ["securityContext", "allowPrivilegeEscalation"], null)
 	value != false
-	path := s.container_path(c, ["allowPrivilegeEscalation"])
+	path := array.concat(c.path, ["securityContext", "allowPrivilegeEscalation"])
 	msg := sprintf("container %q %s", [c.name, problem(value)])
 }
 

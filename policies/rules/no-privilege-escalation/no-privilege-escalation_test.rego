@@ -63,3 +63,10 @@ test_windows_pod_is_exempt if {
 test_configmap_is_ignored if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {}}
 }
+
+test_metadata_declares_the_pss_level if {
+	metadata.id == "no-privilege-escalation"
+	metadata.severity == "error"
+	metadata.pss == "restricted"
+	metadata.kinds == ["*"]
+}

@@ -1,6 +1,5 @@
 package k8sc.rules.no_privileged
 
-import data.k8sc.lib.security as s
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -17,7 +16,7 @@ metadata := {
 
 violation contains {"msg": msg, "path": path} if {
 	some c in w.containers
-	s.container_value(c, ["privileged"]) == true
-	path := s.container_path(c, ["privileged"])
+	object.get(c.container, ["securityContext", "privileged"], null) == true
+	path := array.concat(c.path, ["securityContext", "privileged"])
 	msg := sprintf("container %q sets securityContext.privileged: true", [c.name])
 }

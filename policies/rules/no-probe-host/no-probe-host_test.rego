@@ -71,3 +71,10 @@ test_sidecar_probe_host_fails if {
 test_configmap_is_ignored if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"host": "10.0.0.1"}}
 }
+
+test_metadata_declares_the_pss_level if {
+	metadata.id == "no-probe-host"
+	metadata.severity == "error"
+	metadata.pss == "baseline"
+	metadata.kinds == ["*"]
+}

@@ -1,6 +1,5 @@
 package k8sc.rules.no_root_group
 
-import data.k8sc.lib.security as s
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -15,28 +14,36 @@ metadata := {
 }
 
 violation contains {"msg": msg, "path": path} if {
-	s.pod_value(["runAsGroup"]) == 0
-	s.pod_value_used("runAsGroup")
-	path := s.pod_path(["runAsGroup"])
+	object.get(w.pod_spec, ["securityContext", "runAsGroup"], null) == 0
+	pod_run_as_group_inherited
+	path := array.concat(w.pod_spec_path, ["securityContext", "runAsGroup"])
 	msg := "the pod sets runAsGroup: 0 (the root group)"
 }
 
 violation contains {"msg": msg, "path": path} if {
 	some c in w.containers
-	s.container_value(c, ["runAsGroup"]) == 0
-	path := s.container_path(c, ["runAsGroup"])
+	object.get(c.container, ["securityContext", "runAsGroup"], null) == 0
+	path := array.concat(c.path, ["securityContext", "runAsGroup"])
 	msg := sprintf("container %q sets runAsGroup: 0 (the root group)", [c.name])
 }
 
 violation contains {"msg": msg, "path": path} if {
-	s.pod_value(["fsGroup"]) == 0
-	path := s.pod_path(["fsGroup"])
+	object.get(w.pod_spec, ["securityContext", "fsGroup"], null) == 0
+	path := array.concat(w.pod_spec_path, ["securityContext", "fsGroup"])
 	msg := "the pod sets fsGroup: 0 (volumes become owned by the root group, which every container joins)"
 }
 
 violation contains {"msg": msg, "path": path} if {
-	some i, gid in s.as_array(s.pod_value(["supplementalGroups"]))
+	groups := object.get(w.pod_spec, ["securityContext", "supplementalGroups"], null)
+	is_array(groups)
+	some i, gid in groups
 	gid == 0
-	path := s.pod_path(["supplementalGroups", i])
+	path := array.concat(w.pod_spec_path, ["securityContext", "supplementalGroups", i])
 	msg := "the pod adds the root group (GID 0) to supplementalGroups"
+}
+
+# At least one container leaves runAsGroup unset and so runs with the pod's value.
+pod_run_as_group_inherited if {
+	some c in w.containers
+	object.get(c.container, ["securityContext", "runAsGroup"], null) == null
 }

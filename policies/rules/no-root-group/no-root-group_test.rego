@@ -60,3 +60,11 @@ test_ephemeral_container_is_checked if {
 test_configmap_is_ignored if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"fsGroup": "0"}}
 }
+
+# A constitution extra, not a Pod Security Standards control.
+test_metadata_has_no_pss_level if {
+	metadata.id == "no-root-group"
+	metadata.severity == "error"
+	not metadata.pss
+	metadata.kinds == ["*"]
+}

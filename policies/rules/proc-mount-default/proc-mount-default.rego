@@ -1,6 +1,5 @@
 package k8sc.rules.proc_mount_default
 
-import data.k8sc.lib.security as s
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -17,9 +16,9 @@ metadata := {
 
 violation contains {"msg": msg, "path": path} if {
 	some c in w.containers
-	proc_mount := s.container_value(c, ["procMount"])
+	proc_mount := object.get(c.container, ["securityContext", "procMount"], null)
 	proc_mount != null
 	proc_mount != "Default"
-	path := s.container_path(c, ["procMount"])
+	path := array.concat(c.path, ["securityContext", "procMount"])
 	msg := sprintf("container %q sets procMount %v; only Default is allowed", [c.name, proc_mount])
 }

@@ -39,3 +39,10 @@ test_ephemeral_container_is_checked if {
 test_service_is_ignored if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"ports": [{"port": 80}]}}
 }
+
+test_metadata_declares_the_pss_level if {
+	metadata.id == "proc-mount-default"
+	metadata.severity == "error"
+	metadata.pss == "baseline"
+	metadata.kinds == ["*"]
+}

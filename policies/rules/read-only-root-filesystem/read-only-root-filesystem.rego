@@ -1,6 +1,5 @@
 package k8sc.rules.read_only_root_filesystem
 
-import data.k8sc.lib.security as s
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -15,11 +14,11 @@ metadata := {
 }
 
 violation contains {"msg": msg, "path": path} if {
-	s.linux_only_controls_apply
+	not w.is_windows_pod
 	some c in w.containers
-	value := s.container_value(c, ["readOnlyRootFilesystem"])
+	value := object.get(c.container, ["securityContext", "readOnlyRootFilesystem"], null)
 	value != true
-	path := s.container_path(c, ["readOnlyRootFilesystem"])
+	path := array.concat(c.path, ["securityContext", "readOnlyRootFilesystem"])
 	msg := sprintf("container %q %s", [c.name, problem(value)])
 }
 

@@ -65,3 +65,11 @@ test_windows_pod_is_exempt if {
 test_configmap_is_ignored if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {}}
 }
+
+# A constitution extra, not a Pod Security Standards control.
+test_metadata_has_no_pss_level if {
+	metadata.id == "read-only-root-filesystem"
+	metadata.severity == "error"
+	not metadata.pss
+	metadata.kinds == ["*"]
+}

@@ -1,6 +1,5 @@
 package k8sc.rules.restricted_volume_types
 
-import data.k8sc.lib.security as s
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -21,8 +20,11 @@ allowed_types := {
 }
 
 violation contains {"msg": msg, "path": path} if {
-	some i, volume in s.as_array(w.pod_spec.volumes)
-	some source, value in s.as_object(volume)
+	volumes := object.get(w.pod_spec, "volumes", [])
+	is_array(volumes)
+	some i, volume in volumes
+	is_object(volume)
+	some source, value in volume
 	source != "name"
 	source != "hostPath"
 	value != null

@@ -59,3 +59,10 @@ test_cronjob_path if {
 test_persistent_volume_is_not_a_workload if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": "pv"}, "spec": {"nfs": {"server": "nfs.example", "path": "/"}}}
 }
+
+test_metadata_declares_the_pss_level if {
+	metadata.id == "restricted-volume-types"
+	metadata.severity == "error"
+	metadata.pss == "restricted"
+	metadata.kinds == ["*"]
+}

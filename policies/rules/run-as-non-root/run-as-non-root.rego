@@ -1,6 +1,5 @@
 package k8sc.rules.run_as_non_root
 
-import data.k8sc.lib.security as s
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -16,37 +15,37 @@ metadata := {
 }
 
 violation contains {"msg": msg, "path": path} if {
-	s.pod_value(["runAsNonRoot"]) == false
-	path := s.pod_path(["runAsNonRoot"])
+	object.get(w.pod_spec, ["securityContext", "runAsNonRoot"], null) == false
+	path := array.concat(w.pod_spec_path, ["securityContext", "runAsNonRoot"])
 	msg := "the pod sets securityContext.runAsNonRoot: false"
 }
 
 violation contains {"msg": msg, "path": path} if {
 	some c in w.containers
-	s.container_value(c, ["runAsNonRoot"]) == false
-	path := s.container_path(c, ["runAsNonRoot"])
+	object.get(c.container, ["securityContext", "runAsNonRoot"], null) == false
+	path := array.concat(c.path, ["securityContext", "runAsNonRoot"])
 	msg := sprintf("container %q sets securityContext.runAsNonRoot: false", [c.name])
 }
 
 # Set nowhere (a pod-level false is reported once, above).
 violation contains {"msg": msg, "path": path} if {
-	s.pod_value(["runAsNonRoot"]) == null
+	object.get(w.pod_spec, ["securityContext", "runAsNonRoot"], null) == null
 	some c in w.containers
-	s.container_value(c, ["runAsNonRoot"]) == null
-	path := s.container_path(c, ["runAsNonRoot"])
+	object.get(c.container, ["securityContext", "runAsNonRoot"], null) == null
+	path := array.concat(c.path, ["securityContext", "runAsNonRoot"])
 	msg := sprintf("container %q does not set runAsNonRoot: true (on the container or the pod)", [c.name])
 }
 
 # runAsUser: 0 anywhere is root, whatever runAsNonRoot says.
 violation contains {"msg": msg, "path": path} if {
-	s.pod_value(["runAsUser"]) == 0
-	path := s.pod_path(["runAsUser"])
+	object.get(w.pod_spec, ["securityContext", "runAsUser"], null) == 0
+	path := array.concat(w.pod_spec_path, ["securityContext", "runAsUser"])
 	msg := "the pod sets runAsUser: 0 (root)"
 }
 
 violation contains {"msg": msg, "path": path} if {
 	some c in w.containers
-	s.container_value(c, ["runAsUser"]) == 0
-	path := s.container_path(c, ["runAsUser"])
+	object.get(c.container, ["securityContext", "runAsUser"], null) == 0
+	path := array.concat(c.path, ["securityContext", "runAsUser"])
 	msg := sprintf("container %q runs as UID 0 (root)", [c.name])
 }

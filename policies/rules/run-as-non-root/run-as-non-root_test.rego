@@ -123,3 +123,10 @@ test_windows_pod_is_not_exempt if {
 	obj := json.patch(deployment({}, {}), [{"op": "add", "path": "/spec/template/spec/os", "value": {"name": "windows"}}])
 	count(violation) == 1 with input as obj
 }
+
+test_metadata_declares_the_pss_level if {
+	metadata.id == "run-as-non-root"
+	metadata.severity == "error"
+	metadata.pss == "restricted"
+	metadata.kinds == ["*"]
+}

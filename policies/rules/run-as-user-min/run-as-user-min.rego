@@ -1,6 +1,5 @@
 package k8sc.rules.run_as_user_min
 
-import data.k8sc.lib.security as s
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -15,21 +14,27 @@ metadata := {
 	"params": {"min_uid": 1000},
 }
 
-min_uid := w.params(metadata).min_uid
+# The configured minimum. Read directly rather than with w.params(metadata), which builds the
+# whole metadata object on every evaluation: this rule is on the hot path of every workload
+# that sets runAsUser. The default must stay equal to metadata.params.min_uid (a unit test
+# checks it).
+min_uid := data.k8sc.params["run-as-user-min"].min_uid
+
+default min_uid := 1000
 
 violation contains {"msg": msg, "path": path} if {
-	uid := s.pod_value(["runAsUser"])
+	uid := object.get(w.pod_spec, ["securityContext", "runAsUser"], null)
 	low_uid(uid)
-	s.pod_value_used("runAsUser")
-	path := s.pod_path(["runAsUser"])
+	pod_run_as_user_inherited
+	path := array.concat(w.pod_spec_path, ["securityContext", "runAsUser"])
 	msg := sprintf("the pod sets runAsUser %v, below the minimum UID %v", [uid, min_uid])
 }
 
 violation contains {"msg": msg, "path": path} if {
 	some c in w.containers
-	uid := s.container_value(c, ["runAsUser"])
+	uid := object.get(c.container, ["securityContext", "runAsUser"], null)
 	low_uid(uid)
-	path := s.container_path(c, ["runAsUser"])
+	path := array.concat(c.path, ["securityContext", "runAsUser"])
 	msg := sprintf("container %q sets runAsUser %v, below the minimum UID %v", [c.name, uid, min_uid])
 }
 
@@ -37,4 +42,10 @@ low_uid(uid) if {
 	is_number(uid)
 	uid > 0
 	uid < min_uid
+}
+
+# At least one container leaves runAsUser unset and so runs with the pod's value.
+pod_run_as_user_inherited if {
+	some c in w.containers
+	object.get(c.container, ["securityContext", "runAsUser"], null) == null
 }

@@ -71,3 +71,15 @@ test_init_and_ephemeral_containers_are_checked if {
 test_configmap_is_ignored if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"runAsUser": "1"}}
 }
+
+test_default_matches_metadata if {
+	min_uid == metadata.params.min_uid
+}
+
+# A constitution extra, not a Pod Security Standards control.
+test_metadata_has_no_pss_level if {
+	metadata.id == "run-as-user-min"
+	metadata.severity == "error"
+	not metadata.pss
+	metadata.kinds == ["*"]
+}

@@ -1,6 +1,5 @@
 package k8sc.rules.safe_sysctls
 
-import data.k8sc.lib.security as s
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -32,10 +31,12 @@ metadata := {
 }
 
 violation contains {"msg": msg, "path": path} if {
-	some i, sysctl in s.as_array(s.pod_value(["sysctls"]))
-	name := object.get(s.as_object(sysctl), "name", "")
+	sysctls := object.get(w.pod_spec, ["securityContext", "sysctls"], null)
+	is_array(sysctls)
+	some i, sysctl in sysctls
+	name := object.get(sysctl, "name", "")
 	not name in allowed
-	path := s.pod_path(["sysctls", i, "name"])
+	path := array.concat(w.pod_spec_path, ["securityContext", "sysctls", i, "name"])
 	msg := sprintf("the pod sets sysctl %v, which is not in the safe set%s", [name, hint(name)])
 }
 

@@ -70,3 +70,10 @@ test_deployment_path if {
 test_configmap_is_ignored if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"sysctls": "kernel.msgmax"}}
 }
+
+test_metadata_declares_the_pss_level if {
+	metadata.id == "safe-sysctls"
+	metadata.severity == "error"
+	metadata.pss == "baseline"
+	metadata.kinds == ["*"]
+}

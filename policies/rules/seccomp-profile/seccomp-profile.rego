@@ -1,6 +1,5 @@
 package k8sc.rules.seccomp_profile
 
-import data.k8sc.lib.security as s
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -20,33 +19,33 @@ allowed_types := {"RuntimeDefault", "Localhost"}
 # An explicit pod-level profile that is not allowed (Unconfined...), reported even when every
 # container overrides it, as Pod Security admission does.
 violation contains {"msg": msg, "path": path} if {
-	s.linux_only_controls_apply
-	profile := s.pod_value(["seccompProfile"])
+	not w.is_windows_pod
+	profile := w.pod_spec.securityContext.seccompProfile
 	profile != null
-	profile_type := object.get(s.as_object(profile), "type", "")
+	profile_type := object.get(profile, "type", "")
 	not profile_type in allowed_types
-	path := s.pod_path(["seccompProfile", "type"])
+	path := array.concat(w.pod_spec_path, ["securityContext", "seccompProfile", "type"])
 	msg := sprintf("the pod sets seccompProfile.type %v; only RuntimeDefault or Localhost are allowed", [shown(profile_type)])
 }
 
 violation contains {"msg": msg, "path": path} if {
-	s.linux_only_controls_apply
+	not w.is_windows_pod
 	some c in w.containers
-	profile := s.container_value(c, ["seccompProfile"])
+	profile := c.container.securityContext.seccompProfile
 	profile != null
-	profile_type := object.get(s.as_object(profile), "type", "")
+	profile_type := object.get(profile, "type", "")
 	not profile_type in allowed_types
-	path := s.container_path(c, ["seccompProfile", "type"])
+	path := array.concat(c.path, ["securityContext", "seccompProfile", "type"])
 	msg := sprintf("container %q sets seccompProfile.type %v; only RuntimeDefault or Localhost are allowed", [c.name, shown(profile_type)])
 }
 
 # Set nowhere: the container runs Unconfined.
 violation contains {"msg": msg, "path": path} if {
-	s.linux_only_controls_apply
-	s.pod_value(["seccompProfile"]) == null
+	not w.is_windows_pod
+	object.get(w.pod_spec, ["securityContext", "seccompProfile"], null) == null
 	some c in w.containers
-	s.container_value(c, ["seccompProfile"]) == null
-	path := s.container_path(c, ["seccompProfile", "type"])
+	object.get(c.container, ["securityContext", "seccompProfile"], null) == null
+	path := array.concat(c.path, ["securityContext", "seccompProfile", "type"])
 	msg := sprintf("container %q has no seccomp profile (set securityContext.seccompProfile.type: RuntimeDefault on the pod or the container)", [c.name])
 }
 

@@ -106,3 +106,10 @@ test_windows_pod_is_exempt if {
 test_service_is_ignored if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"ports": [{"port": 80}]}}
 }
+
+test_metadata_declares_the_pss_level if {
+	metadata.id == "seccomp-profile"
+	metadata.severity == "error"
+	metadata.pss == "restricted"
+	metadata.kinds == ["*"]
+}

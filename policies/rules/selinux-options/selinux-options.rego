@@ -1,6 +1,5 @@
 package k8sc.rules.selinux_options
 
-import data.k8sc.lib.security as s
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -18,19 +17,21 @@ metadata := {
 allowed_types := {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
 
 violation contains {"msg": msg, "path": path} if {
-	options := s.pod_value(["seLinuxOptions"])
-	some field, value in s.as_object(options)
+	options := w.pod_spec.securityContext.seLinuxOptions
+	is_object(options)
+	some field, value in options
 	problem := bad(field, value)
-	path := s.pod_path(["seLinuxOptions", field])
+	path := array.concat(w.pod_spec_path, ["securityContext", "seLinuxOptions", field])
 	msg := sprintf("the pod sets seLinuxOptions.%s to %q: %s", [field, value, problem])
 }
 
 violation contains {"msg": msg, "path": path} if {
 	some c in w.containers
-	options := s.container_value(c, ["seLinuxOptions"])
-	some field, value in s.as_object(options)
+	options := c.container.securityContext.seLinuxOptions
+	is_object(options)
+	some field, value in options
 	problem := bad(field, value)
-	path := s.container_path(c, ["seLinuxOptions", field])
+	path := array.concat(c.path, ["securityContext", "seLinuxOptions", field])
 	msg := sprintf("container %q sets seLinuxOptions.%s to %q: %s", [c.name, field, value, problem])
 }
 

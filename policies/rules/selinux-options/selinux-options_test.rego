@@ -51,3 +51,10 @@ test_init_container_is_checked if {
 test_configmap_is_ignored if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"type": "spc_t"}}
 }
+
+test_metadata_declares_the_pss_level if {
+	metadata.id == "selinux-options"
+	metadata.severity == "error"
+	metadata.pss == "baseline"
+	metadata.kinds == ["*"]
+}
