@@ -15,8 +15,8 @@ metadata := {
 }
 
 violation contains {"msg": msg, "path": path} if {
-	not w.is_windows_pod
 	some c in w.containers
+	not w.is_windows_pod
 	drop := object.get(c.container, ["securityContext", "capabilities", "drop"], null)
 	not "ALL" in drop
 	not wrong_case_all(drop)
@@ -26,8 +26,8 @@ violation contains {"msg": msg, "path": path} if {
 
 # "all", "All"...: point at the item itself.
 violation contains {"msg": msg, "path": path} if {
-	not w.is_windows_pod
 	some c in w.containers
+	not w.is_windows_pod
 	drop := object.get(c.container, ["securityContext", "capabilities", "drop"], null)
 	is_array(drop)
 	not "ALL" in drop

@@ -88,3 +88,7 @@ test_metadata_declares_the_pss_level if {
 	metadata.pss == "restricted"
 	metadata.kinds == ["*"]
 }
+
+test_default_matches_metadata if {
+	allowed_list == metadata.params.allowed_added_capabilities
+}

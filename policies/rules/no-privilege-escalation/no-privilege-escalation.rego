@@ -15,8 +15,8 @@ metadata := {
 }
 
 violation contains {"msg": msg, "path": path} if {
-	not w.is_windows_pod
 	some c in w.containers
+	not w.is_windows_pod
 	value := object.get(c.container, ["securityContext", "allowPrivilegeEscalation"], null)
 	value != false
 	path := array.concat(c.path, ["securityContext", "allowPrivilegeEscalation"])

@@ -14,8 +14,8 @@ metadata := {
 }
 
 violation contains {"msg": msg, "path": path} if {
-	not w.is_windows_pod
 	some c in w.containers
+	not w.is_windows_pod
 	value := object.get(c.container, ["securityContext", "readOnlyRootFilesystem"], null)
 	value != true
 	path := array.concat(c.path, ["securityContext", "readOnlyRootFilesystem"])

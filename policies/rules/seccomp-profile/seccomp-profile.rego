@@ -19,8 +19,8 @@ allowed_types := {"RuntimeDefault", "Localhost"}
 # An explicit pod-level profile that is not allowed (Unconfined...), reported even when every
 # container overrides it, as Pod Security admission does.
 violation contains {"msg": msg, "path": path} if {
-	not w.is_windows_pod
 	profile := w.pod_spec.securityContext.seccompProfile
+	not w.is_windows_pod
 	profile != null
 	profile_type := object.get(profile, "type", "")
 	not profile_type in allowed_types
@@ -29,8 +29,8 @@ violation contains {"msg": msg, "path": path} if {
 }
 
 violation contains {"msg": msg, "path": path} if {
-	not w.is_windows_pod
 	some c in w.containers
+	not w.is_windows_pod
 	profile := c.container.securityContext.seccompProfile
 	profile != null
 	profile_type := object.get(profile, "type", "")
@@ -41,8 +41,8 @@ violation contains {"msg": msg, "path": path} if {
 
 # Set nowhere: the container runs Unconfined.
 violation contains {"msg": msg, "path": path} if {
-	not w.is_windows_pod
 	object.get(w.pod_spec, ["securityContext", "seccompProfile"], null) == null
+	not w.is_windows_pod
 	some c in w.containers
 	object.get(c.container, ["securityContext", "seccompProfile"], null) == null
 	path := array.concat(c.path, ["securityContext", "seccompProfile", "type"])
