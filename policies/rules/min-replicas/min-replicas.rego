@@ -1,6 +1,5 @@
 package k8sc.rules.min_replicas
 
-import data.k8sc.lib.workloads as w
 import rego.v1
 
 # Decisions:
@@ -27,19 +26,24 @@ metadata := {
 
 violation contains {"msg": msg, "path": ["spec", "replicas"]} if {
 	input.kind in {"Deployment", "StatefulSet"}
-	minimum := w.params(metadata).min_replicas
 	raw := object.get(input, ["spec", "replicas"], null)
 	replicas := effective(raw)
 	replicas < minimum
 	msg := message(raw, replicas, minimum)
 }
 
+# The params lookup, without w.params: in regorus a data.k8sc.params read costs several times a
+# whole rule body, so it is read once, directly (same semantics: config value over default).
+default minimum := 2
+
+minimum := object.get(data.k8sc.params, ["min-replicas", "min_replicas"], metadata.params.min_replicas)
+
 effective(raw) := 1 if raw == null
 
 effective(raw) := raw if is_number(raw)
 
-message(raw, _, minimum) := sprintf("%s %q does not set spec.replicas, so it runs 1 replica (at least %d are required; if an HPA scales it, exempt it with the HPA's minReplicas as the reason)", [input.kind, name, minimum]) if raw == null
+message(raw, _, required) := sprintf("%s %q does not set spec.replicas, so it runs 1 replica (at least %d are required; if an HPA scales it, exempt it with the HPA's minReplicas as the reason)", [input.kind, name, required]) if raw == null
 
-message(raw, replicas, minimum) := sprintf("%s %q runs %v replica(s) (at least %d are required)", [input.kind, name, replicas, minimum]) if raw != null
+message(raw, replicas, required) := sprintf("%s %q runs %v replica(s) (at least %d are required)", [input.kind, name, replicas, required]) if raw != null
 
 name := object.get(input, ["metadata", "name"], "")

@@ -47,3 +47,7 @@ test_other_kinds_ignored if {
 test_non_numeric_replicas_left_to_schema_validation if {
 	count(violation) == 0 with input as workload("Deployment", {"replicas": "1"})
 }
+
+test_default_minimum_is_the_metadata_default if {
+	minimum == metadata.params.min_replicas
+}

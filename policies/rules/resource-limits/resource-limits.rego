@@ -15,7 +15,6 @@ metadata := {
 	"rationale": "Without a memory limit one leaking container can exhaust the node (the whole Minikube VM) and get unrelated pods OOM-killed; without a CPU limit it can starve its neighbours.",
 	"remediation": "Set resources.limits.cpu and resources.limits.memory on every container and init container (from observed P95 usage, constitution X).",
 	"kinds": ["*"],
-	"params": {"resources": ["cpu", "memory"]},
 }
 
 violation contains {"msg": msg, "path": path} if {
@@ -27,6 +26,6 @@ violation contains {"msg": msg, "path": path} if {
 	msg := sprintf("container %q has no %s limit (resources.limits.%s)", [r.name, key, key])
 }
 
-keys := w.params(metadata).resources
+keys := ["cpu", "memory"]
 
 limited(holder, key) if holder.resources.limits[key] != null

@@ -18,7 +18,6 @@ metadata := {
 	"rationale": "The scheduler places pods by their requests: without them a pod is BestEffort, lands on nodes that cannot hold it and is the first to be evicted under pressure.",
 	"remediation": "Set resources.requests.cpu and resources.requests.memory on every container and init container (from observed P50 usage, constitution X).",
 	"kinds": ["*"],
-	"params": {"resources": ["cpu", "memory"]},
 }
 
 violation contains {"msg": msg, "path": path} if {
@@ -30,7 +29,7 @@ violation contains {"msg": msg, "path": path} if {
 	msg := sprintf("container %q has no %s request (resources.requests.%s)", [r.name, key, key])
 }
 
-keys := w.params(metadata).resources
+keys := ["cpu", "memory"]
 
 requested(holder, key) if holder.resources.requests[key] != null
 

@@ -78,11 +78,6 @@ test_jobs_are_checked_too if {
 	count(violation) == 2 with input as obj
 }
 
-test_params_can_add_resources if {
-	vs := violation with input as deployment([app(full)])
-		with data.k8sc.params as {"resource-requests": {"resources": ["cpu", "memory", "ephemeral-storage"]}}
-	{v.path | some v in vs} == {["spec", "template", "spec", "containers", 0, "resources", "requests", "ephemeral-storage"]}
-}
 
 test_non_workload_ignored if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {}}
