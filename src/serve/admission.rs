@@ -66,7 +66,10 @@ impl Review {
         if let Some(name) = meta.and_then(|m| m.get("name")).and_then(Value::as_str) {
             return name.to_string();
         }
-        match meta.and_then(|m| m.get("generateName")).and_then(Value::as_str) {
+        match meta
+            .and_then(|m| m.get("generateName"))
+            .and_then(Value::as_str)
+        {
             Some(prefix) => format!("{prefix}*"),
             None => String::new(),
         }
@@ -104,13 +107,25 @@ fn safe_serde_error(e: &serde_json::Error) -> String {
 
 /// Parses a request body.
 pub fn parse(body: &[u8]) -> Result<Review, BadReview> {
-    let mut json: Value = serde_json::from_slice(body).map_err(|e| BadReview::NotJson(safe_serde_error(&e)))?;
+    let mut json: Value =
+        serde_json::from_slice(body).map_err(|e| BadReview::NotJson(safe_serde_error(&e)))?;
     let Some(envelope) = json.as_object_mut() else {
         return Err(BadReview::NotAReview("expected a JSON object".into()));
     };
-    let kind = envelope.get("kind").and_then(Value::as_str).unwrap_or_default();
-    let api_version = envelope.get("apiVersion").and_then(Value::as_str).unwrap_or_default();
-    if kind != "AdmissionReview" || !matches!(api_version, "admission.k8s.io/v1" | "admission.k8s.io/v1beta1") {
+    let kind = envelope
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let api_version = envelope
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if kind != "AdmissionReview"
+        || !matches!(
+            api_version,
+            "admission.k8s.io/v1" | "admission.k8s.io/v1beta1"
+        )
+    {
         return Err(BadReview::NotAReview(
             "expected apiVersion admission.k8s.io/v1 and kind AdmissionReview".into(),
         ));
@@ -122,14 +137,19 @@ pub fn parse(body: &[u8]) -> Result<Review, BadReview> {
     };
     // The objects stay JSON: the typed envelope gets nulls in their place (oldObject is not
     // needed at all: UPDATE is judged on the object as it would be stored).
-    let object = request.insert("object".into(), Value::Null).filter(|o| !o.is_null());
+    let object = request
+        .insert("object".into(), Value::Null)
+        .filter(|o| !o.is_null());
     request.insert("oldObject".into(), Value::Null);
     let review: AdmissionReview<DynamicObject> =
         serde_json::from_value(json).map_err(|e| BadReview::BadRequest(safe_serde_error(&e)))?;
-    let request: AdmissionRequest<DynamicObject> = review.try_into().map_err(|_| BadReview::NoRequest)?;
+    let request: AdmissionRequest<DynamicObject> =
+        review.try_into().map_err(|_| BadReview::NoRequest)?;
     let evaluated = matches!(request.operation, Operation::Create | Operation::Update);
     if evaluated && object.is_none() {
-        return Err(BadReview::NoObject(operation_name(&request.operation).to_string()));
+        return Err(BadReview::NoObject(
+            operation_name(&request.operation).to_string(),
+        ));
     }
     Ok(Review {
         object: if evaluated { object } else { None },
@@ -161,7 +181,12 @@ pub fn classify(violations: &[Violation]) -> Outcome<'_> {
 
 /// One line per violation (rule, field path, message), then the fix of each rule once, then
 /// how to exempt. The API server prefixes it with `admission webhook "<name>" denied the request: `.
-pub fn denial_message(kind: &str, name: &str, denying: &[&Violation], remediation: &HashMap<String, String>) -> String {
+pub fn denial_message(
+    kind: &str,
+    name: &str,
+    denying: &[&Violation],
+    remediation: &HashMap<String, String>,
+) -> String {
     let mut message = format!(
         "{kind} {name} breaks {} rule{} of the constitution:",
         denying.len(),
@@ -196,16 +221,27 @@ pub fn denial_message(kind: &str, name: &str, denying: &[&Violation], remediatio
 
 fn path_text(v: &Violation) -> String {
     let path = v.path.to_string();
-    if path.is_empty() { "(object)".into() } else { path }
+    if path.is_empty() {
+        "(object)".into()
+    } else {
+        path
+    }
 }
 
 /// `[rule] path: message`, cut to what clients display in full.
 pub fn warning_text(v: &Violation) -> String {
-    truncate(&format!("[{}] {}: {}", v.rule, path_text(v), v.message), MAX_WARNING_CHARS)
+    truncate(
+        &format!("[{}] {}: {}", v.rule, path_text(v), v.message),
+        MAX_WARNING_CHARS,
+    )
 }
 
 pub fn warnings(list: &[&Violation]) -> Vec<String> {
-    let mut out: Vec<String> = list.iter().take(MAX_WARNINGS).map(|v| warning_text(v)).collect();
+    let mut out: Vec<String> = list
+        .iter()
+        .take(MAX_WARNINGS)
+        .map(|v| warning_text(v))
+        .collect();
     if list.len() > MAX_WARNINGS {
         out.push(format!(
             "... and {} more warnings (run `k8s-constitution lint` for all)",
@@ -225,7 +261,11 @@ fn truncate(text: &str, max_chars: usize) -> String {
 }
 
 /// The response review for `request`: allowed or denied, with warnings.
-pub fn respond(request: &AdmissionRequest<DynamicObject>, denial: Option<String>, warnings: Vec<String>) -> AdmissionReview<DynamicObject> {
+pub fn respond(
+    request: &AdmissionRequest<DynamicObject>,
+    denial: Option<String>,
+    warnings: Vec<String>,
+) -> AdmissionReview<DynamicObject> {
     let mut response = AdmissionResponse::from(request);
     if let Some(message) = denial {
         response.allowed = false;
@@ -276,20 +316,30 @@ mod tests {
 
     #[test]
     fn parses_the_envelope_and_keeps_the_object_as_json() {
-        let r = parse(&review("CREATE", json!({"kind": "Pod", "metadata": {"generateName": "web-"}}))).expect("valid");
+        let r = parse(&review(
+            "CREATE",
+            json!({"kind": "Pod", "metadata": {"generateName": "web-"}}),
+        ))
+        .expect("valid");
         assert_eq!(r.request.uid, "u-1");
         assert_eq!(r.operation(), "CREATE");
         assert_eq!(r.namespace(), Some("team"));
         assert_eq!(r.name(), "web-*");
         assert!(r.request.dry_run);
-        assert_eq!(r.object.as_ref().and_then(|o| o.get("kind")), Some(&json!("Pod")));
+        assert_eq!(
+            r.object.as_ref().and_then(|o| o.get("kind")),
+            Some(&json!("Pod"))
+        );
         let d = parse(&review("DELETE", Value::Null)).expect("valid");
         assert!(d.object.is_none());
     }
 
     #[test]
     fn rejects_what_is_not_a_review_without_quoting_it() {
-        assert!(matches!(parse(b"{\"secret\": \"hunter2\""), Err(BadReview::NotJson(_))));
+        assert!(matches!(
+            parse(b"{\"secret\": \"hunter2\""),
+            Err(BadReview::NotJson(_))
+        ));
         let e = parse(br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}"#);
         assert_eq!(e.err(), Some(BadReview::NoRequest));
         let e = parse(br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"hunter2-is-not-a-uid","kind":7}}"#)
@@ -297,7 +347,10 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(!e.contains("hunter2"), "{e}");
-        assert!(matches!(parse(&review("CREATE", Value::Null)), Err(BadReview::NoObject(_))));
+        assert!(matches!(
+            parse(&review("CREATE", Value::Null)),
+            Err(BadReview::NoObject(_))
+        ));
         assert!(matches!(parse(b"[1]"), Err(BadReview::NotAReview(_))));
     }
 
@@ -309,12 +362,21 @@ mod tests {
             violation("c-rule", Severity::Error, true),
         ];
         let o = classify(&vs);
-        assert_eq!((o.denying.len(), o.warning.len(), o.exempted.len()), (1, 1, 1));
+        assert_eq!(
+            (o.denying.len(), o.warning.len(), o.exempted.len()),
+            (1, 1, 1)
+        );
         let fixes = HashMap::from([("a-rule".to_string(), "do the thing".to_string())]);
         let m = denial_message("Pod", "team/web", &o.denying, &fixes);
-        assert!(m.contains("- [a-rule] spec.containers[0].image: a-rule happened"), "{m}");
+        assert!(
+            m.contains("- [a-rule] spec.containers[0].image: a-rule happened"),
+            "{m}"
+        );
         assert!(m.contains("- [a-rule] do the thing"), "{m}");
-        assert_eq!(warning_text(o.warning[0]), "[b-rule] spec.containers[0].image: b-rule happened");
+        assert_eq!(
+            warning_text(o.warning[0]),
+            "[b-rule] spec.containers[0].image: b-rule happened"
+        );
     }
 
     #[test]
@@ -322,7 +384,9 @@ mod tests {
         let mut long = violation("x", Severity::Warning, false);
         long.message = "é".repeat(300);
         assert_eq!(warning_text(&long).chars().count(), MAX_WARNING_CHARS);
-        let many: Vec<Violation> = (0..30).map(|_| violation("x", Severity::Warning, false)).collect();
+        let many: Vec<Violation> = (0..30)
+            .map(|_| violation("x", Severity::Warning, false))
+            .collect();
         let refs: Vec<&Violation> = many.iter().collect();
         assert_eq!(warnings(&refs).len(), MAX_WARNINGS + 1);
     }

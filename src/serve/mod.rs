@@ -42,8 +42,8 @@ use crate::cli::CommonPolicyArgs;
 use crate::config::Config;
 use crate::core::{Core, Selection, Violation};
 use crate::policy::{Evaluator, PackError, PackSource};
-pub use metrics::Verdict;
 use metrics::Metrics;
+pub use metrics::Verdict;
 
 /// The API server refuses request bodies over 3 MiB, so no genuine review is larger.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
@@ -127,7 +127,9 @@ impl Pool {
 
     fn check(&self, object: &Value, namespace: Option<&str>) -> Result<Vec<Violation>, PackError> {
         let mut worker = self.worker();
-        let result = worker.core.check_object(&mut worker.evaluator, object, namespace);
+        let result = worker
+            .core
+            .check_object(&mut worker.evaluator, object, namespace);
         // An engine whose evaluation failed (time limit) may hold a half-run state: drop it.
         if result.is_ok()
             && let Ok(mut idle) = self.idle.lock()
@@ -169,17 +171,22 @@ fn init_logging(format: LogFormat) {
         .with_target(false);
     // A second call (tests running `run` twice in one process) keeps the first subscriber.
     let _ = match format {
-        LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .try_init(),
         LogFormat::Text => builder.try_init(),
     };
 }
 
 pub fn run(args: ServeArgs) -> miette::Result<ExitCode> {
     init_logging(args.log_format);
-    let concurrency = args
-        .concurrency
-        .filter(|n| *n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map(usize::from).unwrap_or(2));
+    let concurrency = args.concurrency.filter(|n| *n > 0).unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(usize::from)
+            .unwrap_or(2)
+    });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         // Evaluations are bounded by the semaphore; a few more threads for file reads.
@@ -242,7 +249,10 @@ async fn serve(args: ServeArgs, concurrency: usize) -> miette::Result<ExitCode> 
         let core = Core::load(source, config, Selection::default())?;
         let known: Vec<&str> = core.pack().rules().iter().map(|r| r.id.as_str()).collect();
         for unknown in core.config().unknown_rules(&known) {
-            tracing::warn!(rule = unknown, "the config names a rule the pack does not have");
+            tracing::warn!(
+                rule = unknown,
+                "the config names a rule the pack does not have"
+            );
         }
         let remediation = core
             .pack()
@@ -251,7 +261,12 @@ async fn serve(args: ServeArgs, concurrency: usize) -> miette::Result<ExitCode> 
             .map(|r| (r.id.clone(), r.remediation.clone()))
             .collect();
         let rules = core.pack().rules().len();
-        let lint_only = core.pack().rules().iter().filter(|r| r.needs_all_resources).count();
+        let lint_only = core
+            .pack()
+            .rules()
+            .iter()
+            .filter(|r| r.needs_all_resources)
+            .count();
         let pool = Pool {
             template: Mutex::new(core),
             idle: Mutex::new(Vec::new()),
@@ -340,7 +355,11 @@ async fn serve(args: ServeArgs, concurrency: usize) -> miette::Result<ExitCode> 
     };
 
     state.shutting_down.store(true, Ordering::Relaxed);
-    tracing::info!(signal, delay_secs = args.shutdown_delay_secs, "shutting down: /readyz now fails");
+    tracing::info!(
+        signal,
+        delay_secs = args.shutdown_delay_secs,
+        "shutting down: /readyz now fails"
+    );
     if args.shutdown_delay_secs > 0 {
         tokio::time::sleep(Duration::from_secs(args.shutdown_delay_secs)).await;
     }
@@ -394,17 +413,29 @@ async fn readyz(State(state): State<Arc<AppState>>) -> Response {
 }
 
 async fn metrics_text(State(metrics): State<Arc<Metrics>>) -> Response {
-    ([(header::CONTENT_TYPE, metrics::CONTENT_TYPE)], metrics.encode()).into_response()
+    (
+        [(header::CONTENT_TYPE, metrics::CONTENT_TYPE)],
+        metrics.encode(),
+    )
+        .into_response()
 }
 
 fn plain(status: StatusCode, message: String) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message + "\n").into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        message + "\n",
+    )
+        .into_response()
 }
 
 /// `POST /validate`. Content-Type is not checked: the API server always sends JSON and the
 /// body is parsed as JSON whatever the header says, so a wrong header costs nothing and
 /// rejecting it would only add a way to fail.
-async fn validate(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRejection>) -> Response {
+async fn validate(
+    State(state): State<Arc<AppState>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let started = Instant::now();
     let body = match body {
         Ok(body) => body,
@@ -421,7 +452,10 @@ async fn validate(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesR
     };
     let Some(engine) = state.engine.get() else {
         // Only reachable before readiness: the API server should not be sending yet.
-        return plain(StatusCode::SERVICE_UNAVAILABLE, "the rule pack is still compiling".into());
+        return plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the rule pack is still compiling".into(),
+        );
     };
     let review = match admission::parse(&body) {
         Ok(review) => review,
@@ -441,8 +475,20 @@ async fn validate(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesR
         // DELETE and CONNECT: nothing to judge.
         let response = admission::respond(&review.request, None, Vec::new());
         let seconds = started.elapsed().as_secs_f64();
-        state.metrics.review(operation, &kind, Verdict::Skipped, seconds);
-        tracing::info!(uid, operation, kind, namespace, name, dry_run, verdict = "skipped", latency_ms = seconds * 1e3, "review");
+        state
+            .metrics
+            .review(operation, &kind, Verdict::Skipped, seconds);
+        tracing::info!(
+            uid,
+            operation,
+            kind,
+            namespace,
+            name,
+            dry_run,
+            verdict = "skipped",
+            latency_ms = seconds * 1e3,
+            "review"
+        );
         return axum::Json(response).into_response();
     };
 
@@ -451,7 +497,9 @@ async fn validate(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesR
         Ok(v) => v,
         Err(message) => {
             let seconds = started.elapsed().as_secs_f64();
-            state.metrics.review(operation, &kind, Verdict::Error, seconds);
+            state
+                .metrics
+                .review(operation, &kind, Verdict::Error, seconds);
             tracing::error!(uid, operation, kind, namespace, name, dry_run, verdict = "error", latency_ms = seconds * 1e3, error = %message, "review");
             return plain(StatusCode::INTERNAL_SERVER_ERROR, message);
         }
@@ -477,6 +525,7 @@ async fn validate(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesR
     let seconds = started.elapsed().as_secs_f64();
     state.metrics.review(operation, &kind, verdict, seconds);
     let mut denied_rules: Vec<&str> = outcome.denying.iter().map(|v| v.rule.as_str()).collect();
+    denied_rules.sort_unstable();
     denied_rules.dedup();
     for rule in &denied_rules {
         state.metrics.denied_by(rule);
@@ -510,14 +559,26 @@ async fn validate(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesR
 }
 
 /// Runs the core on the blocking pool within the review's budget (queueing included).
-async fn evaluate(state: &Arc<AppState>, object: Value, namespace: Option<String>, started: Instant) -> Result<Vec<Violation>, String> {
+async fn evaluate(
+    state: &Arc<AppState>,
+    object: Value,
+    namespace: Option<String>,
+    started: Instant,
+) -> Result<Vec<Violation>, String> {
     let deadline = started + state.budget;
-    let timed_out = || format!("evaluation did not finish within {} ms", state.budget.as_millis());
-    let permit = match tokio::time::timeout_at(deadline.into(), state.permits.clone().acquire_owned()).await {
-        Ok(Ok(permit)) => permit,
-        Ok(Err(_)) => return Err("the evaluator pool is closed".into()),
-        Err(_) => return Err(timed_out()),
+    let timed_out = || {
+        format!(
+            "evaluation did not finish within {} ms",
+            state.budget.as_millis()
+        )
     };
+    let permit =
+        match tokio::time::timeout_at(deadline.into(), state.permits.clone().acquire_owned()).await
+        {
+            Ok(Ok(permit)) => permit,
+            Ok(Err(_)) => return Err("the evaluator pool is closed".into()),
+            Err(_) => return Err(timed_out()),
+        };
     let shared = state.clone();
     let run = tokio::task::spawn_blocking(move || {
         // The permit lives as long as the evaluation, even one the caller stopped waiting

@@ -31,20 +31,31 @@ pub enum TlsError {
     #[error("{path} holds no PEM certificate")]
     #[diagnostic(
         code(k8sc::serve::tls_cert),
-        help("--cert takes a PEM file (tls.crt): the serving certificate first, then any intermediates")
+        help(
+            "--cert takes a PEM file (tls.crt): the serving certificate first, then any intermediates"
+        )
     )]
     NoCertificate { path: String },
     #[error("{path} holds no PEM private key ({reason})")]
-    #[diagnostic(code(k8sc::serve::tls_key), help("--key takes a PEM private key (tls.key): PKCS#8, PKCS#1 or SEC1"))]
+    #[diagnostic(
+        code(k8sc::serve::tls_key),
+        help("--key takes a PEM private key (tls.key): PKCS#8, PKCS#1 or SEC1")
+    )]
     NoKey { path: String, reason: String },
     #[error("the certificate {path} cannot be parsed: {reason}")]
     #[diagnostic(code(k8sc::serve::tls_parse))]
     Parse { path: String, reason: String },
     #[error("the certificate {cert} expired at {not_after} (Unix time)")]
-    #[diagnostic(code(k8sc::serve::tls_expired), help("renew it (`k8s-constitution certs`, or check cert-manager)"))]
+    #[diagnostic(
+        code(k8sc::serve::tls_expired),
+        help("renew it (`k8s-constitution certs`, or check cert-manager)")
+    )]
     Expired { cert: String, not_after: i64 },
     #[error("cannot use {cert} with {key}: {reason}")]
-    #[diagnostic(code(k8sc::serve::tls_config), help("the key must be the private key of the first certificate in the file"))]
+    #[diagnostic(
+        code(k8sc::serve::tls_config),
+        help("the key must be the private key of the first certificate in the file")
+    )]
     Config {
         cert: String,
         key: String,
@@ -98,14 +109,21 @@ impl CertFiles {
             reason: e.to_string(),
         })?;
         let (not_after, serial) = {
-            let (_, parsed) = x509_parser::parse_x509_certificate(leaf).map_err(|e| TlsError::Parse {
-                path: cert_path.clone(),
-                reason: e.to_string(),
-            })?;
-            (parsed.validity().not_after.timestamp(), parsed.raw_serial_as_string())
+            let (_, parsed) =
+                x509_parser::parse_x509_certificate(leaf).map_err(|e| TlsError::Parse {
+                    path: cert_path.clone(),
+                    reason: e.to_string(),
+                })?;
+            (
+                parsed.validity().not_after.timestamp(),
+                parsed.raw_serial_as_string(),
+            )
         };
         if not_after < now_unix() {
-            return Err(TlsError::Expired { cert: cert_path, not_after });
+            return Err(TlsError::Expired {
+                cert: cert_path,
+                not_after,
+            });
         }
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config_error = |e: rustls::Error| TlsError::Config {
@@ -141,7 +159,13 @@ pub fn now_unix() -> i64 {
 
 /// Polls the files and swaps the certificate in `rustls` when they change. Runs until the
 /// task is dropped.
-pub async fn watch(files: CertFiles, rustls: RustlsConfig, metrics: Arc<Metrics>, mut current: (Vec<u8>, Vec<u8>), every: Duration) {
+pub async fn watch(
+    files: CertFiles,
+    rustls: RustlsConfig,
+    metrics: Arc<Metrics>,
+    mut current: (Vec<u8>, Vec<u8>),
+    every: Duration,
+) {
     let mut ticker = tokio::time::interval(every);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // The last content that failed to load, so a bad pair is reported once, not every tick.
