@@ -30,8 +30,16 @@ fn embed(code: &mut String, name: &str, root: &Path) {
     let _ = writeln!(code, "pub static {name}: &[(&str, &str)] = &[");
     for file in &files {
         println!("cargo:rerun-if-changed={}", file.display());
-        let rel = file.strip_prefix(root).unwrap_or(file).to_string_lossy().replace('\\', "/");
-        let _ = writeln!(code, "    ({rel:?}, include_str!({:?})),", file.display().to_string());
+        let rel = file
+            .strip_prefix(root)
+            .unwrap_or(file)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let _ = writeln!(
+            code,
+            "    ({rel:?}, include_str!({:?})),",
+            file.display().to_string()
+        );
     }
     code.push_str("];\n");
 }
@@ -39,10 +47,19 @@ fn embed(code: &mut String, name: &str, root: &Path) {
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
     let mut code = String::new();
-    embed(&mut code, "EMBEDDED_POLICIES", &manifest_dir.join("policies"));
+    embed(
+        &mut code,
+        "EMBEDDED_POLICIES",
+        &manifest_dir.join("policies"),
+    );
     // Each rule's fixtures double as the examples `explain` shows.
-    embed(&mut code, "EMBEDDED_EXAMPLES", &manifest_dir.join("fixtures/rules"));
-    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("embedded_policies.rs");
+    embed(
+        &mut code,
+        "EMBEDDED_EXAMPLES",
+        &manifest_dir.join("fixtures/rules"),
+    );
+    let out =
+        PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("embedded_policies.rs");
     if let Err(e) = std::fs::write(&out, code) {
         panic!("cannot write {}: {e}", out.display());
     }

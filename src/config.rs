@@ -133,7 +133,9 @@ impl Config {
             if let Some(until) = &exemption.until
                 && Date::parse(until).is_none()
             {
-                return Err(invalid(format!("exemption `until: {until}` is not a YYYY-MM-DD date")));
+                return Err(invalid(format!(
+                    "exemption `until: {until}` is not a YYYY-MM-DD date"
+                )));
             }
         }
         Ok(config)
@@ -183,6 +185,12 @@ mod tests {
     fn rejects_unknown_fields_and_missing_reasons() {
         assert!(Config::parse("t", "rulez: {}\n").is_err());
         assert!(Config::parse("t", "exemptions:\n  - rules: [x]\n    reason: ''\n").is_err());
-        assert!(Config::parse("t", "exemptions:\n  - rules: [x]\n    reason: r\n    until: soon\n").is_err());
+        assert!(
+            Config::parse(
+                "t",
+                "exemptions:\n  - rules: [x]\n    reason: r\n    until: soon\n"
+            )
+            .is_err()
+        );
     }
 }

@@ -8,7 +8,9 @@ use serde_json::Value;
 use crate::config::Config;
 use crate::exempt::{self, AnnotationExemption, Date, ExemptionStatus, Target};
 use crate::path::{FieldPath, Segment};
-use crate::policy::{self, Evaluator, PackError, PackSource, PolicyPack, RawViolation, RuleMeta, Severity};
+use crate::policy::{
+    self, Evaluator, PackError, PackSource, PolicyPack, RawViolation, RuleMeta, Severity,
+};
 
 /// The built-in check that an exemption annotation is well-formed (it is about the mechanism,
 /// not the constitution, so it lives here rather than in the Rego pack).
@@ -50,7 +52,11 @@ pub struct Core {
 
 impl Core {
     /// Loads the pack with the config's parameters.
-    pub fn load(mut source: PackSource, config: Config, selection: Selection) -> Result<Self, PackError> {
+    pub fn load(
+        mut source: PackSource,
+        config: Config,
+        selection: Selection,
+    ) -> Result<Self, PackError> {
         source.params = config.params();
         let pack = PolicyPack::load(&source)?;
         Ok(Self {

@@ -66,9 +66,14 @@ impl std::fmt::Display for Date {
 pub enum ExemptionStatus {
     /// Not exempted.
     None,
-    Exempted { reason: String },
+    Exempted {
+        reason: String,
+    },
     /// An exemption named the rule but its date has passed: the finding stands.
-    Expired { reason: String, until: Date },
+    Expired {
+        reason: String,
+        until: Date,
+    },
 }
 
 /// Exemption annotations read from one place on the object.
@@ -90,7 +95,10 @@ impl AnnotationExemption {
 }
 
 /// Reads the exemption annotations under `metadata` (an object's or a pod template's).
-pub fn annotation_exemption(metadata: Option<&Value>, metadata_path: &[String]) -> Option<AnnotationExemption> {
+pub fn annotation_exemption(
+    metadata: Option<&Value>,
+    metadata_path: &[String],
+) -> Option<AnnotationExemption> {
     let annotations = metadata?.get("annotations")?;
     let rules: Vec<String> = annotations
         .get(EXEMPT_ANNOTATION)?
@@ -184,8 +192,14 @@ mod tests {
     #[test]
     fn civil_dates_from_epoch_days() {
         assert_eq!(Date::from_days_since_epoch(0).to_string(), "1970-01-01");
-        assert_eq!(Date::from_days_since_epoch(20_414).to_string(), "2025-11-22");
-        assert_eq!(Date::from_days_since_epoch(11_016).to_string(), "2000-02-29");
+        assert_eq!(
+            Date::from_days_since_epoch(20_414).to_string(),
+            "2025-11-22"
+        );
+        assert_eq!(
+            Date::from_days_since_epoch(11_016).to_string(),
+            "2000-02-29"
+        );
     }
 
     #[test]
@@ -200,12 +214,45 @@ mod tests {
     #[test]
     fn expired_and_missing_reason() {
         let today = Date::parse("2026-06-01").expect("date");
-        let target = Target { rule: "a", kind: "Deployment", namespace: None, name: "x", container: None };
-        let past = AnnotationExemption { rules: vec!["a".into()], reason: Some("r".into()), until: Date::parse("2026-05-31"), bad_until: None, path: vec![] };
-        assert!(matches!(decide(&[past], &[], &target, today), ExemptionStatus::Expired { .. }));
-        let no_reason = AnnotationExemption { rules: vec!["a".into()], reason: None, until: None, bad_until: None, path: vec![] };
-        assert_eq!(decide(&[no_reason], &[], &target, today), ExemptionStatus::None);
-        let on_the_day = AnnotationExemption { rules: vec!["*".into()], reason: Some("r".into()), until: Some(today), bad_until: None, path: vec![] };
-        assert!(matches!(decide(&[on_the_day], &[], &target, today), ExemptionStatus::Exempted { .. }));
+        let target = Target {
+            rule: "a",
+            kind: "Deployment",
+            namespace: None,
+            name: "x",
+            container: None,
+        };
+        let past = AnnotationExemption {
+            rules: vec!["a".into()],
+            reason: Some("r".into()),
+            until: Date::parse("2026-05-31"),
+            bad_until: None,
+            path: vec![],
+        };
+        assert!(matches!(
+            decide(&[past], &[], &target, today),
+            ExemptionStatus::Expired { .. }
+        ));
+        let no_reason = AnnotationExemption {
+            rules: vec!["a".into()],
+            reason: None,
+            until: None,
+            bad_until: None,
+            path: vec![],
+        };
+        assert_eq!(
+            decide(&[no_reason], &[], &target, today),
+            ExemptionStatus::None
+        );
+        let on_the_day = AnnotationExemption {
+            rules: vec!["*".into()],
+            reason: Some("r".into()),
+            until: Some(today),
+            bad_until: None,
+            path: vec![],
+        };
+        assert!(matches!(
+            decide(&[on_the_day], &[], &target, today),
+            ExemptionStatus::Exempted { .. }
+        ));
     }
 }

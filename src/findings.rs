@@ -80,7 +80,10 @@ impl Finding {
         let node = resolved.node;
         // Underline the key (or the value of a sequence item), not the whole subtree.
         let span = match node.key {
-            Some(key) => (key.offset, key.offset + key_len(&resource.file.text, key.offset)),
+            Some(key) => (
+                key.offset,
+                key.offset + key_len(&resource.file.text, key.offset),
+            ),
             None => {
                 // A mapping or sequence value: underline only its first line.
                 let text = &resource.file.text;

@@ -60,7 +60,12 @@ pub fn lint_loaded(core: &Core, loaded: Loaded) -> LintReport {
     }
 
     findings.sort_by(|a, b| {
-        (a.file.name.as_str(), a.line, a.column, &a.rule).cmp(&(b.file.name.as_str(), b.line, b.column, &b.rule))
+        (a.file.name.as_str(), a.line, a.column, &a.rule).cmp(&(
+            b.file.name.as_str(),
+            b.line,
+            b.column,
+            &b.rule,
+        ))
     });
     let redactions = redactions(&resources, &findings);
     let mut report = LintReport {
@@ -107,7 +112,10 @@ fn evaluation_error(resource: &Resource, message: &str) -> InputError {
 
 /// Secret values never reach a snippet: the values of sensitive findings, and everything
 /// under a Secret's `data` and `stringData`.
-fn redactions(resources: &[Resource], findings: &[Finding]) -> BTreeMap<String, Vec<(usize, usize)>> {
+fn redactions(
+    resources: &[Resource],
+    findings: &[Finding],
+) -> BTreeMap<String, Vec<(usize, usize)>> {
     let mut map: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
     for f in findings {
         if !f.redact.is_empty() {

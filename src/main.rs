@@ -2,7 +2,9 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use k8s_constitution::cli::{Cli, Command, CommonPolicyArgs, ExplainArgs, FailOn, Format, LintArgs, RulesArgs, TestArgs};
+use k8s_constitution::cli::{
+    Cli, Command, CommonPolicyArgs, ExplainArgs, FailOn, Format, LintArgs, RulesArgs, TestArgs,
+};
 use k8s_constitution::config::Config;
 use k8s_constitution::core::{Core, Selection};
 use k8s_constitution::load::LoadOptions;

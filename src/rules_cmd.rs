@@ -6,12 +6,24 @@ use crate::policy::{self, RuleMeta};
 
 pub fn list_human(rules: &[RuleMeta]) -> String {
     let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(4).max(4);
-    let mut out = format!("{:<width$}  {:<8}  {}\n", "RULE", "SEVERITY", "TITLE (constitution section)");
+    let mut out = format!(
+        "{:<width$}  {:<8}  {}\n",
+        "RULE", "SEVERITY", "TITLE (constitution section)"
+    );
     for r in rules {
-        let scope = if r.needs_all_resources { " [cross-resource, lint/audit only]" } else { "" };
+        let scope = if r.needs_all_resources {
+            " [cross-resource, lint/audit only]"
+        } else {
+            ""
+        };
         out.push_str(&format!(
             "{:<width$}  {:<8}  {}{scope}\n{:<width$}  {:<8}  ↳ {}\n",
-            r.id, r.severity.as_str(), r.title, "", "", r.section
+            r.id,
+            r.severity.as_str(),
+            r.title,
+            "",
+            "",
+            r.section
         ));
     }
     out.push_str(&format!("{} rules\n", rules.len()));
@@ -62,7 +74,10 @@ pub fn explain(rule: &RuleMeta) -> String {
     if rule.needs_all_resources {
         out.push_str("Scope: evaluated over all linted resources together (lint and audit; not at admission)\n");
     }
-    out.push_str(&format!("\nWhy:\n  {}\n\nHow to fix:\n  {}\n", rule.rationale, rule.remediation));
+    out.push_str(&format!(
+        "\nWhy:\n  {}\n\nHow to fix:\n  {}\n",
+        rule.rationale, rule.remediation
+    ));
     if rule.params.as_object().is_some_and(|p| !p.is_empty()) {
         out.push_str(&format!(
             "\nParameters (override in .k8s-constitution.yaml under rules.{}.params):\n  {}\n",
@@ -72,7 +87,10 @@ pub fn explain(rule: &RuleMeta) -> String {
     let examples = policy::examples(&rule.id);
     for (outcome, heading) in [("fail", "Fails"), ("pass", "Passes")] {
         if let Some((_, file, text)) = examples.iter().find(|(o, _, _)| *o == outcome) {
-            out.push_str(&format!("\n{heading} (fixtures/rules/{}/{outcome}/{file}):\n", rule.id));
+            out.push_str(&format!(
+                "\n{heading} (fixtures/rules/{}/{outcome}/{file}):\n",
+                rule.id
+            ));
             for line in example_body(text).lines() {
                 out.push_str(&format!("  {line}\n"));
             }

@@ -72,7 +72,11 @@ fn tests_in(file: &PolicyFile) -> Option<(String, Vec<String>)> {
 }
 
 /// Runs every test in `files` (all Rego files are loaded together, as in `opa test`).
-pub fn run(files: &[PolicyFile], filter: Option<&str>, coverage: bool) -> Result<TestRun, PackError> {
+pub fn run(
+    files: &[PolicyFile],
+    filter: Option<&str>,
+    coverage: bool,
+) -> Result<TestRun, PackError> {
     let rego: Vec<&PolicyFile> = files.iter().filter(|f| f.is_rego()).collect();
     let mut engine = policy::engine_with(&rego)?;
     engine.set_enable_coverage(coverage);
@@ -147,7 +151,11 @@ pub fn render(run: &TestRun, verbose: bool) -> String {
             let coverable = f.covered + f.not_covered.len();
             covered += f.covered;
             total += coverable;
-            let pct = if coverable == 0 { 100.0 } else { 100.0 * f.covered as f64 / coverable as f64 };
+            let pct = if coverable == 0 {
+                100.0
+            } else {
+                100.0 * f.covered as f64 / coverable as f64
+            };
             out.push_str(&format!("  {pct:5.1}%  {}", f.path));
             if !f.not_covered.is_empty() {
                 let lines: Vec<String> = f.not_covered.iter().map(u32::to_string).collect();
@@ -155,9 +163,17 @@ pub fn render(run: &TestRun, verbose: bool) -> String {
             }
             out.push('\n');
         }
-        let pct = if total == 0 { 100.0 } else { 100.0 * covered as f64 / total as f64 };
+        let pct = if total == 0 {
+            100.0
+        } else {
+            100.0 * covered as f64 / total as f64
+        };
         out.push_str(&format!("  {pct:5.1}%  total\n"));
     }
-    out.push_str(&format!("{} passed, {} failed\n", run.passed(), run.failed()));
+    out.push_str(&format!(
+        "{} passed, {} failed\n",
+        run.passed(),
+        run.failed()
+    ));
     out
 }

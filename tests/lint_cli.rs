@@ -13,14 +13,25 @@ fn repo(rel: &str) -> PathBuf {
 /// The binary, run from an empty directory so no stray config file is picked up.
 fn bin() -> Command {
     let mut cmd = Command::cargo_bin("k8s-constitution").expect("binary built");
-    cmd.current_dir(std::env::temp_dir()).env("NO_COLOR", "1").env_remove("K8S_CONSTITUTION_CONFIG");
+    cmd.current_dir(std::env::temp_dir())
+        .env("NO_COLOR", "1")
+        .env_remove("K8S_CONSTITUTION_CONFIG");
     cmd
 }
 
 fn lint_json(args: &[&str]) -> (i32, Value) {
-    let out = bin().arg("lint").args(args).args(["--format", "json"]).output().expect("runs");
+    let out = bin()
+        .arg("lint")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .expect("runs");
     let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("not JSON ({e}): {}\nstderr: {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     });
     (out.status.code().unwrap_or(-1), json)
 }
@@ -46,14 +57,21 @@ fn help_and_version_read_well() {
 #[test]
 fn reports_exact_line_column_and_path_with_helm_source() {
     let file = repo("fixtures/lint/mixed/deployment.yaml");
-    let (code, json) = lint_json(&[file.to_str().unwrap_or_default(), "--only", "run-as-non-root"]);
+    let (code, json) = lint_json(&[
+        file.to_str().unwrap_or_default(),
+        "--only",
+        "run-as-non-root",
+    ]);
     assert_eq!(code, 1);
     let root = findings_of(&json, "run-as-non-root");
     let uid0 = root
         .iter()
         .find(|f| f["path"] == "spec.template.spec.securityContext.runAsUser")
         .expect("runAsUser: 0 reported");
-    assert_eq!((uid0["line"].as_u64(), uid0["column"].as_u64()), (Some(19), Some(9)));
+    assert_eq!(
+        (uid0["line"].as_u64(), uid0["column"].as_u64()),
+        (Some(19), Some(9))
+    );
     assert_eq!(uid0["source"], "todo-app/templates/backend-deployment.yaml");
     assert_eq!(uid0["resource"]["kind"], "Deployment");
     assert_eq!(uid0["resource"]["namespace"], "todo");
@@ -63,7 +81,10 @@ fn reports_exact_line_column_and_path_with_helm_source() {
         .iter()
         .find(|f| f["path"] == "spec.template.spec.containers[0].securityContext.runAsNonRoot")
         .expect("missing runAsNonRoot reported");
-    assert_eq!((missing["line"].as_u64(), missing["column"].as_u64()), (Some(21), Some(11)));
+    assert_eq!(
+        (missing["line"].as_u64(), missing["column"].as_u64()),
+        (Some(21), Some(11))
+    );
     // The values document has no apiVersion/kind: counted as a document, not a resource.
     assert_eq!(json["summary"]["documents"], 2);
     assert_eq!(json["summary"]["resources"], 1);
@@ -74,7 +95,12 @@ fn directories_recurse_in_a_stable_order_and_skip_non_yaml() {
     let dir = repo("fixtures/lint/mixed");
     let (_, json) = lint_json(&[dir.to_str().unwrap_or_default()]);
     assert_eq!(json["summary"]["files"], 2, "{json}");
-    let files: Vec<&str> = json["findings"].as_array().into_iter().flatten().filter_map(|f| f["file"].as_str()).collect();
+    let files: Vec<&str> = json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["file"].as_str())
+        .collect();
     let mut sorted = files.clone();
     sorted.sort();
     assert_eq!(files, sorted, "findings are grouped by file in order");
@@ -82,7 +108,8 @@ fn directories_recurse_in_a_stable_order_and_skip_non_yaml() {
 
 #[test]
 fn reads_stdin() {
-    let text = std::fs::read_to_string(repo("fixtures/lint/mixed/deployment.yaml")).expect("fixture");
+    let text =
+        std::fs::read_to_string(repo("fixtures/lint/mixed/deployment.yaml")).expect("fixture");
     let out = bin()
         .args(["lint", "-", "--format", "json", "--only", "run-as-non-root"])
         .write_stdin(text)
@@ -90,16 +117,29 @@ fn reads_stdin() {
         .expect("runs");
     let json: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(out.status.code(), Some(1));
-    assert!(json["findings"].as_array().is_some_and(|a| a.iter().all(|f| f["file"] == "<stdin>")));
+    assert!(
+        json["findings"]
+            .as_array()
+            .is_some_and(|a| a.iter().all(|f| f["file"] == "<stdin>"))
+    );
 }
 
 #[test]
 fn expands_lists_with_item_paths() {
-    let (_, json) = lint_json(&[repo("fixtures/lint/lists/list.yaml").to_str().unwrap_or_default(), "--only", "run-as-non-root"]);
+    let (_, json) = lint_json(&[
+        repo("fixtures/lint/lists/list.yaml")
+            .to_str()
+            .unwrap_or_default(),
+        "--only",
+        "run-as-non-root",
+    ]);
     assert_eq!(json["summary"]["resources"], 2);
     let f = findings_of(&json, "run-as-non-root");
     assert_eq!(f.len(), 1);
-    assert_eq!(f[0]["path"], "items[1].spec.containers[0].securityContext.runAsNonRoot");
+    assert_eq!(
+        f[0]["path"],
+        "items[1].spec.containers[0].securityContext.runAsNonRoot"
+    );
     assert_eq!(f[0]["resource"]["name"], "in-a-list");
 }
 
@@ -107,15 +147,41 @@ fn expands_lists_with_item_paths() {
 fn invalid_yaml_keeps_earlier_documents_and_other_files() {
     let bad = repo("fixtures/lint/bad/invalid.yaml");
     let good = repo("fixtures/lint/lists/list.yaml");
-    let (code, json) = lint_json(&[bad.to_str().unwrap_or_default(), good.to_str().unwrap_or_default(), "--only", "run-as-non-root"]);
+    let (code, json) = lint_json(&[
+        bad.to_str().unwrap_or_default(),
+        good.to_str().unwrap_or_default(),
+        "--only",
+        "run-as-non-root",
+    ]);
     assert_eq!(code, 2, "input errors exit 2");
     let errors = json["errors"].as_array().expect("errors");
     assert_eq!(errors.len(), 1);
-    assert!(errors[0]["file"].as_str().is_some_and(|f| f.ends_with("invalid.yaml")));
+    assert!(
+        errors[0]["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("invalid.yaml"))
+    );
     // The unclosed flow sequence opens on line 14; the parser notices at the end of input.
-    assert!(errors[0]["line"].as_u64().is_some_and(|l| (14..=15).contains(&l)), "{}", errors[0]);
-    assert!(errors[0]["message"].as_str().is_some_and(|m| m.contains("flow sequence")), "{}", errors[0]);
-    let names: Vec<&str> = json["findings"].as_array().into_iter().flatten().filter_map(|f| f["resource"]["name"].as_str()).collect();
+    assert!(
+        errors[0]["line"]
+            .as_u64()
+            .is_some_and(|l| (14..=15).contains(&l)),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("flow sequence")),
+        "{}",
+        errors[0]
+    );
+    let names: Vec<&str> = json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["resource"]["name"].as_str())
+        .collect();
     assert!(names.contains(&"before-the-error"), "{names:?}");
     assert!(names.contains(&"in-a-list"), "{names:?}");
 }
@@ -128,22 +194,53 @@ fn temp_dir() -> tempfile::TempDir {
 fn binary_and_non_utf8_files_are_input_errors() {
     let dir = temp_dir();
     std::fs::write(dir.path().join("bin.yaml"), b"apiVersion: v1\n\x00\x01\x02").expect("write");
-    std::fs::write(dir.path().join("latin1.yaml"), b"apiVersion: v1\nkind: ConfigMap\ndata: {a: caf\xe9}\n").expect("write");
+    std::fs::write(
+        dir.path().join("latin1.yaml"),
+        b"apiVersion: v1\nkind: ConfigMap\ndata: {a: caf\xe9}\n",
+    )
+    .expect("write");
     std::fs::write(dir.path().join("ok.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: nginx:1.0}]}\n").expect("write");
     let (code, json) = lint_json(&[dir.path().to_str().unwrap_or_default()]);
     assert_eq!(code, 2);
-    let messages: Vec<String> = json["errors"].as_array().into_iter().flatten().map(|e| format!("{}:{}:{} {}", e["file"], e["line"], e["column"], e["message"])).collect();
+    let messages: Vec<String> = json["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            format!(
+                "{}:{}:{} {}",
+                e["file"], e["line"], e["column"], e["message"]
+            )
+        })
+        .collect();
     assert_eq!(messages.len(), 2, "{messages:?}");
-    assert!(messages.iter().any(|m| m.contains("bin.yaml") && m.contains(":2:1") && m.contains("binary")), "{messages:?}");
-    assert!(messages.iter().any(|m| m.contains("latin1.yaml") && m.contains(":3:") && m.contains("UTF-8")), "{messages:?}");
-    assert_eq!(json["summary"]["resources"], 1, "the good file is still linted");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("bin.yaml") && m.contains(":2:1") && m.contains("binary")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("latin1.yaml") && m.contains(":3:") && m.contains("UTF-8")),
+        "{messages:?}"
+    );
+    assert_eq!(
+        json["summary"]["resources"], 1,
+        "the good file is still linted"
+    );
 }
 
 #[test]
 fn empty_and_comment_only_files_are_fine() {
     let dir = temp_dir();
     std::fs::write(dir.path().join("empty.yaml"), "").expect("write");
-    std::fs::write(dir.path().join("comments.yaml"), "# nothing here\n---\n# still nothing\n").expect("write");
+    std::fs::write(
+        dir.path().join("comments.yaml"),
+        "# nothing here\n---\n# still nothing\n",
+    )
+    .expect("write");
     let (code, json) = lint_json(&[dir.path().to_str().unwrap_or_default()]);
     assert_eq!(code, 0, "{json}");
     assert_eq!(json["errors"].as_array().map(Vec::len), Some(0));
@@ -151,7 +248,9 @@ fn empty_and_comment_only_files_are_fine() {
 
 #[test]
 fn alias_bombs_fail_fast_with_a_location() {
-    let mut doc = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut doc = String::from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
     let mut prev = "a".to_string();
     for n in ["b", "c", "d", "e", "f", "g", "h", "i", "j"] {
         let refs = vec![format!("*{prev}"); 10].join(",");
@@ -159,22 +258,47 @@ fn alias_bombs_fail_fast_with_a_location() {
         prev = n.to_string();
     }
     let started = Instant::now();
-    let out = bin().args(["lint", "-", "--format", "json"]).write_stdin(doc).output().expect("runs");
-    assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
+    let out = bin()
+        .args(["lint", "-", "--format", "json"])
+        .write_stdin(doc)
+        .output()
+        .expect("runs");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
     assert_eq!(out.status.code(), Some(2));
     let json: Value = serde_json::from_slice(&out.stdout).expect("json");
     let err = &json["errors"][0];
-    assert!(err["message"].as_str().is_some_and(|m| m.contains("alias bomb")), "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("alias bomb")),
+        "{err}"
+    );
     assert!(err["line"].as_u64().is_some_and(|l| l > 4), "{err}");
 }
 
 #[test]
 fn deep_nesting_is_refused_without_a_crash() {
-    let doc = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: deep}}\ndata: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
-    let out = bin().args(["lint", "-", "--format", "json"]).write_stdin(doc).output().expect("runs");
+    let doc = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: deep}}\ndata: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let out = bin()
+        .args(["lint", "-", "--format", "json"])
+        .write_stdin(doc)
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let json: Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert!(json["errors"][0]["message"].as_str().is_some_and(|m| m.contains("nesting")));
+    assert!(
+        json["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("nesting"))
+    );
 }
 
 #[test]
@@ -182,12 +306,19 @@ fn huge_files_are_refused_before_reading() {
     let dir = temp_dir();
     let path = dir.path().join("huge.yaml");
     // 300 MB, sparse: refused from its size, never read.
-    std::fs::File::create(&path).and_then(|f| f.set_len(300 * 1024 * 1024)).expect("sparse file");
+    std::fs::File::create(&path)
+        .and_then(|f| f.set_len(300 * 1024 * 1024))
+        .expect("sparse file");
     let started = Instant::now();
     let (code, json) = lint_json(&[path.to_str().unwrap_or_default()]);
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(code, 2);
-    assert!(json["errors"][0]["message"].as_str().is_some_and(|m| m.contains("limit")), "{json}");
+    assert!(
+        json["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("limit")),
+        "{json}"
+    );
 }
 
 #[cfg(unix)]
@@ -198,7 +329,11 @@ fn symlink_loops_are_survived() {
     std::fs::create_dir(&sub).expect("mkdir");
     std::os::unix::fs::symlink(dir.path(), sub.join("loop")).expect("symlink");
     std::fs::write(sub.join("pod.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {securityContext: {runAsNonRoot: true}, containers: [{name: c, image: nginx:1.0}]}\n").expect("write");
-    let (code, json) = lint_json(&[dir.path().to_str().unwrap_or_default(), "--only", "run-as-non-root"]);
+    let (code, json) = lint_json(&[
+        dir.path().to_str().unwrap_or_default(),
+        "--only",
+        "run-as-non-root",
+    ]);
     assert_eq!(code, 0, "{json}");
     assert_eq!(json["summary"]["files"], 1);
 }
@@ -207,33 +342,66 @@ fn symlink_loops_are_survived() {
 fn missing_path_is_an_input_error() {
     let (code, json) = lint_json(&["/definitely/not/here.yaml"]);
     assert_eq!(code, 2);
-    assert!(json["errors"][0]["message"].as_str().is_some_and(|m| m.contains("cannot read")));
+    assert!(
+        json["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("cannot read"))
+    );
 }
 
 #[test]
 fn exemptions_by_annotation() {
     let file = repo("fixtures/lint/exemptions/annotated.yaml");
-    let (code, json) = lint_json(&[file.to_str().unwrap_or_default(), "--only", "run-as-non-root"]);
+    let (code, json) = lint_json(&[
+        file.to_str().unwrap_or_default(),
+        "--only",
+        "run-as-non-root",
+    ]);
     let by_name = |name: &str| -> Vec<&Value> {
-        json["findings"].as_array().into_iter().flatten().filter(|f| f["resource"]["name"] == name).collect()
+        json["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["resource"]["name"] == name)
+            .collect()
     };
     let exempted = by_name("exempted");
     assert_eq!(exempted.len(), 1);
     assert_eq!(exempted[0]["exempted"], true);
-    assert_eq!(exempted[0]["exemption_reason"], "vendor image, root needed until v2 (TICKET-42)");
+    assert_eq!(
+        exempted[0]["exemption_reason"],
+        "vendor image, root needed until v2 (TICKET-42)"
+    );
 
     let no_reason = by_name("no-reason");
-    assert!(no_reason.iter().any(|f| f["rule"] == "run-as-non-root" && f["exempted"] == false));
-    let warning = no_reason.iter().find(|f| f["rule"] == "invalid-exemption").expect("warning about the missing reason");
+    assert!(
+        no_reason
+            .iter()
+            .any(|f| f["rule"] == "run-as-non-root" && f["exempted"] == false)
+    );
+    let warning = no_reason
+        .iter()
+        .find(|f| f["rule"] == "invalid-exemption")
+        .expect("warning about the missing reason");
     assert_eq!(warning["severity"], "warning");
-    assert_eq!(warning["path"], r#"metadata.annotations["k8s-constitution.dev/exempt"]"#);
+    assert_eq!(
+        warning["path"],
+        r#"metadata.annotations["k8s-constitution.dev/exempt"]"#
+    );
 
     let expired = by_name("expired");
     assert_eq!(expired[0]["exempted"], false);
-    assert!(expired[0]["message"].as_str().is_some_and(|m| m.contains("expired on 2020-01-31")));
+    assert!(
+        expired[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("expired on 2020-01-31"))
+    );
 
     let cron = by_name("template-annotated");
-    assert!(!cron.is_empty() && cron.iter().all(|f| f["exempted"] == true), "pod-template annotations exempt too: {cron:?}");
+    assert!(
+        !cron.is_empty() && cron.iter().all(|f| f["exempted"] == true),
+        "pod-template annotations exempt too: {cron:?}"
+    );
     assert_eq!(code, 1);
     assert_eq!(json["summary"]["exempted"], 2);
 }
@@ -245,29 +413,68 @@ fn config_file_disables_overrides_and_exempts() {
     std::fs::create_dir_all(&nested).expect("mkdir");
     let manifest = repo("fixtures/lint/lists/list.yaml");
     // Found upward from the working directory.
-    std::fs::write(dir.path().join(".k8s-constitution.yaml"), "rules:\n  run-as-non-root:\n    severity: warning\n").expect("write");
-    let out = Command::cargo_bin("k8s-constitution").expect("bin")
+    std::fs::write(
+        dir.path().join(".k8s-constitution.yaml"),
+        "rules:\n  run-as-non-root:\n    severity: warning\n",
+    )
+    .expect("write");
+    let out = Command::cargo_bin("k8s-constitution")
+        .expect("bin")
         .current_dir(&nested)
-        .args(["lint", manifest.to_str().unwrap_or_default(), "--format", "json", "--only", "run-as-non-root"])
+        .args([
+            "lint",
+            manifest.to_str().unwrap_or_default(),
+            "--format",
+            "json",
+            "--only",
+            "run-as-non-root",
+        ])
         .output()
         .expect("runs");
     let json: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(json["findings"][0]["severity"], "warning");
-    assert_eq!(out.status.code(), Some(0), "warnings do not fail by default");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "warnings do not fail by default"
+    );
 
     let config = dir.path().join("explicit.yaml");
     std::fs::write(&config, "exemptions:\n  - rules: [run-as-non-root]\n    kind: Pod\n    name: in-a-*\n    container: app\n    reason: third-party chart\n").expect("write");
-    let (code, json) = lint_json(&[manifest.to_str().unwrap_or_default(), "--config", config.to_str().unwrap_or_default(), "--only", "run-as-non-root"]);
+    let (code, json) = lint_json(&[
+        manifest.to_str().unwrap_or_default(),
+        "--config",
+        config.to_str().unwrap_or_default(),
+        "--only",
+        "run-as-non-root",
+    ]);
     assert_eq!(code, 0);
     assert_eq!(json["findings"][0]["exempted"], true);
     assert_eq!(json["findings"][0]["exemption_reason"], "third-party chart");
 
     std::fs::write(&config, "rules:\n  run-as-non-root: {enabled: false}\n").expect("write");
-    let (code, json) = lint_json(&[manifest.to_str().unwrap_or_default(), "--config", config.to_str().unwrap_or_default(), "--only", "run-as-non-root"]);
-    assert_eq!((code, json["findings"].as_array().map(Vec::len)), (0, Some(0)));
+    let (code, json) = lint_json(&[
+        manifest.to_str().unwrap_or_default(),
+        "--config",
+        config.to_str().unwrap_or_default(),
+        "--only",
+        "run-as-non-root",
+    ]);
+    assert_eq!(
+        (code, json["findings"].as_array().map(Vec::len)),
+        (0, Some(0))
+    );
 
     std::fs::write(&config, "rules: [oops]\n").expect("write");
-    let out = bin().args(["lint", manifest.to_str().unwrap_or_default(), "--config", config.to_str().unwrap_or_default()]).output().expect("runs");
+    let out = bin()
+        .args([
+            "lint",
+            manifest.to_str().unwrap_or_default(),
+            "--config",
+            config.to_str().unwrap_or_default(),
+        ])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid config"));
 }
@@ -276,7 +483,15 @@ fn config_file_disables_overrides_and_exempts() {
 fn fail_on_controls_the_exit_code() {
     let file = repo("fixtures/lint/lists/list.yaml");
     let f = file.to_str().unwrap_or_default();
-    let code = |extra: &[&str]| bin().args(["lint", f, "--only", "run-as-non-root"]).args(extra).output().expect("runs").status.code();
+    let code = |extra: &[&str]| {
+        bin()
+            .args(["lint", f, "--only", "run-as-non-root"])
+            .args(extra)
+            .output()
+            .expect("runs")
+            .status
+            .code()
+    };
     assert_eq!(code(&[]), Some(1));
     assert_eq!(code(&["--fail-on", "never"]), Some(0));
 }
@@ -303,40 +518,79 @@ metadata := {
 violation contains {"msg": "no team label", "path": ["metadata", "labels", "team"]} if not input.metadata.labels.team
 "#).expect("write");
     let file = repo("fixtures/lint/lists/list.yaml");
-    let (code, json) = lint_json(&[file.to_str().unwrap_or_default(), "--policy", dir.path().to_str().unwrap_or_default(), "--only", "team-label"]);
+    let (code, json) = lint_json(&[
+        file.to_str().unwrap_or_default(),
+        "--policy",
+        dir.path().to_str().unwrap_or_default(),
+        "--only",
+        "team-label",
+    ]);
     assert_eq!(code, 0);
     let f = findings_of(&json, "team-label");
     assert_eq!(f.len(), 2);
     assert_eq!(f[0]["path"], "items[0].metadata.labels.team");
-    assert_eq!(f[0]["line"], 6, "nearest present ancestor: items[0].metadata");
+    assert_eq!(
+        f[0]["line"], 6,
+        "nearest present ancestor: items[0].metadata"
+    );
 }
 
 #[test]
 fn broken_user_policy_is_a_clear_usage_error() {
     let dir = temp_dir();
-    std::fs::write(dir.path().join("bad.rego"), "package k8sc.rules.bad\nviolation contains x if {\n").expect("write");
-    let out = bin().args(["lint", "-", "--policy", dir.path().to_str().unwrap_or_default()]).write_stdin("").output().expect("runs");
+    std::fs::write(
+        dir.path().join("bad.rego"),
+        "package k8sc.rules.bad\nviolation contains x if {\n",
+    )
+    .expect("write");
+    let out = bin()
+        .args([
+            "lint",
+            "-",
+            "--policy",
+            dir.path().to_str().unwrap_or_default(),
+        ])
+        .write_stdin("")
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.rego"));
 }
 
 #[test]
 fn rules_and_explain() {
-    let out = bin().args(["rules", "--format", "json"]).output().expect("runs");
+    let out = bin()
+        .args(["rules", "--format", "json"])
+        .output()
+        .expect("runs");
     let rules: Value = serde_json::from_slice(&out.stdout).expect("json");
-    let ids: Vec<&str> = rules.as_array().into_iter().flatten().filter_map(|r| r["id"].as_str()).collect();
+    let ids: Vec<&str> = rules
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
     assert!(ids.contains(&"run-as-non-root"));
     for r in rules.as_array().into_iter().flatten() {
         for key in ["id", "severity", "title", "section"] {
-            assert!(r[key].as_str().is_some_and(|s| !s.is_empty()), "{key} missing in {r}");
+            assert!(
+                r[key].as_str().is_some_and(|s| !s.is_empty()),
+                "{key} missing in {r}"
+            );
         }
     }
-    let out = bin().args(["explain", "run-as-non-root"]).output().expect("runs");
+    let out = bin()
+        .args(["explain", "run-as-non-root"])
+        .output()
+        .expect("runs");
     let text = String::from_utf8_lossy(&out.stdout);
     for needle in ["Why:", "How to fix:", "Constitution:", "Fails", "Passes"] {
         assert!(text.contains(needle), "explain lacks {needle}:\n{text}");
     }
-    let out = bin().args(["explain", "no-such-rule"]).output().expect("runs");
+    let out = bin()
+        .args(["explain", "no-such-rule"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("known rules"));
 }
@@ -344,14 +598,37 @@ fn rules_and_explain() {
 #[test]
 fn github_and_junit_formats() {
     let file = repo("fixtures/lint/lists/list.yaml");
-    let out = bin().args(["lint", file.to_str().unwrap_or_default(), "--only", "run-as-non-root", "--format", "github"]).output().expect("runs");
+    let out = bin()
+        .args([
+            "lint",
+            file.to_str().unwrap_or_default(),
+            "--only",
+            "run-as-non-root",
+            "--format",
+            "github",
+        ])
+        .output()
+        .expect("runs");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("::error file="), "{text}");
     assert!(text.contains(",line=13,col=11,"), "{text}");
 
-    let out = bin().args(["lint", file.to_str().unwrap_or_default(), "--only", "run-as-non-root", "--format", "junit"]).output().expect("runs");
+    let out = bin()
+        .args([
+            "lint",
+            file.to_str().unwrap_or_default(),
+            "--only",
+            "run-as-non-root",
+            "--format",
+            "junit",
+        ])
+        .output()
+        .expect("runs");
     let xml = String::from_utf8_lossy(&out.stdout);
-    assert!(xml.contains(r#"tests="2" failures="1""#), "one testcase per resource: {xml}");
+    assert!(
+        xml.contains(r#"tests="2" failures="1""#),
+        "one testcase per resource: {xml}"
+    );
     assert!(xml.contains(r#"name="ConfigMap settings"/>"#), "{xml}");
 }
 
@@ -363,8 +640,15 @@ fn rego_test_command_runs_the_shipped_tests() {
     assert!(text.trim_end().ends_with("0 failed"), "{text}");
 
     let dir = temp_dir();
-    std::fs::write(dir.path().join("x_test.rego"), "package x\nimport rego.v1\ntest_bad if { 1 == 2 }\n").expect("write");
-    let out = bin().args(["test", dir.path().to_str().unwrap_or_default()]).output().expect("runs");
+    std::fs::write(
+        dir.path().join("x_test.rego"),
+        "package x\nimport rego.v1\ntest_bad if { 1 == 2 }\n",
+    )
+    .expect("write");
+    let out = bin()
+        .args(["test", dir.path().to_str().unwrap_or_default()])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("FAIL x.test_bad"));
 }

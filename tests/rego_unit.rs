@@ -12,7 +12,11 @@ fn every_rego_unit_test_passes() {
         .map(|r| format!("{}.{}: {:?}", r.package, r.name, r.outcome))
         .collect();
     assert!(!run.results.is_empty(), "no Rego tests found");
-    assert!(failures.is_empty(), "failing Rego tests:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "failing Rego tests:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -22,7 +26,9 @@ fn every_rule_has_unit_tests() {
     for rule in pack.rules() {
         let test_file = format!("policies/rules/{0}/{0}_test.rego", rule.id);
         assert!(
-            files.iter().any(|f| f.path == test_file && f.text.contains("\ntest_")),
+            files
+                .iter()
+                .any(|f| f.path == test_file && f.text.contains("\ntest_")),
             "rule {} has no tests in {test_file}",
             rule.id
         );

@@ -32,22 +32,43 @@ fn expected(text: &str, rule: &str) -> BTreeSet<String> {
 
 #[test]
 fn every_fixture_yields_exactly_its_expected_findings() {
-    let core = Core::load(PackSource::default(), Config::default(), Selection::default()).expect("pack loads");
+    let core = Core::load(
+        PackSource::default(),
+        Config::default(),
+        Selection::default(),
+    )
+    .expect("pack loads");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules");
     let mut problems = Vec::new();
     let mut checked = 0;
     for rule in core.pack().rules() {
         let dir = root.join(&rule.id);
-        let (pass, fail) = (fixture_files(&dir.join("pass")), fixture_files(&dir.join("fail")));
+        let (pass, fail) = (
+            fixture_files(&dir.join("pass")),
+            fixture_files(&dir.join("fail")),
+        );
         if pass.is_empty() || fail.is_empty() {
-            problems.push(format!("{}: needs at least one pass and one fail fixture in {}", rule.id, dir.display()));
+            problems.push(format!(
+                "{}: needs at least one pass and one fail fixture in {}",
+                rule.id,
+                dir.display()
+            ));
         }
-        for (file, must_fail) in pass.iter().map(|f| (f, false)).chain(fail.iter().map(|f| (f, true))) {
+        for (file, must_fail) in pass
+            .iter()
+            .map(|f| (f, false))
+            .chain(fail.iter().map(|f| (f, true)))
+        {
             checked += 1;
             let text = std::fs::read_to_string(file).unwrap_or_default();
-            let report = lint::lint_paths(&core, &[file.display().to_string()], LoadOptions::default());
+            let report =
+                lint::lint_paths(&core, &[file.display().to_string()], LoadOptions::default());
             if !report.errors.is_empty() {
-                problems.push(format!("{}: input errors {:?}", file.display(), report.errors));
+                problems.push(format!(
+                    "{}: input errors {:?}",
+                    file.display(),
+                    report.errors
+                ));
             }
             let got: BTreeSet<String> = report
                 .findings
@@ -55,9 +76,17 @@ fn every_fixture_yields_exactly_its_expected_findings() {
                 .filter(|f| f.rule == rule.id)
                 .map(|f| f.path.to_string())
                 .collect();
-            let want = if must_fail { expected(&text, &rule.id) } else { BTreeSet::new() };
+            let want = if must_fail {
+                expected(&text, &rule.id)
+            } else {
+                BTreeSet::new()
+            };
             if must_fail && want.is_empty() {
-                problems.push(format!("{}: fail fixture without `# expect: {} <path>` lines", file.display(), rule.id));
+                problems.push(format!(
+                    "{}: fail fixture without `# expect: {} <path>` lines",
+                    file.display(),
+                    rule.id
+                ));
             }
             if got != want {
                 problems.push(format!(
@@ -70,5 +99,11 @@ fn every_fixture_yields_exactly_its_expected_findings() {
         }
     }
     assert!(checked > 0, "no fixtures checked");
-    assert!(problems.is_empty(), "{} fixture problems:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} fixture problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
+

@@ -261,7 +261,8 @@ fn resources_of(
     out: &mut Vec<Resource>,
 ) {
     let is_object = |v: &Value| {
-        v.get("apiVersion").is_some_and(Value::is_string) && v.get("kind").is_some_and(Value::is_string)
+        v.get("apiVersion").is_some_and(Value::is_string)
+            && v.get("kind").is_some_and(Value::is_string)
     };
     let is_list = value
         .get("kind")
@@ -269,7 +270,9 @@ fn resources_of(
         .is_some_and(|k| k.ends_with("List"))
         && value.get("items").is_some_and(Value::is_array);
     if is_list {
-        let Value::Object(mut map) = value else { return };
+        let Value::Object(mut map) = value else {
+            return;
+        };
         let Some(Value::Array(items)) = map.remove("items") else {
             return;
         };

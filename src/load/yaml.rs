@@ -461,7 +461,10 @@ fn looks_like_float(text: &str) -> bool {
         && body
             .bytes()
             .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
-        && body.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.')
+        && body
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_digit() || b == b'.')
 }
 
 /// Finds Helm's `# Source:` comment in the text between two documents.
@@ -489,7 +492,8 @@ pub fn parse_stream(text: &str, limits: Limits) -> ParsedStream {
                 let marker = err.marker();
                 let message = if err.info().contains("recursion limit") {
                     // saphyr's own guard against deep nesting fires before ours can.
-                    "nesting too deep (parser recursion limit); refusing to load the document".to_string()
+                    "nesting too deep (parser recursion limit); refusing to load the document"
+                        .to_string()
                 } else {
                     err.info().to_string()
                 };
@@ -511,12 +515,18 @@ pub fn parse_stream(text: &str, limits: Limits) -> ParsedStream {
                 let end = lines.loc(span.end.line(), span.end.col()).offset;
                 let root = builder.root.take();
                 let comment_region = &text[previous_end.min(text.len())
-                    ..root_start.unwrap_or(end).clamp(previous_end.min(text.len()), text.len())];
+                    ..root_start
+                        .unwrap_or(end)
+                        .clamp(previous_end.min(text.len()), text.len())];
                 documents.push(ParsedDocument {
                     index: documents.len(),
                     helm_source: helm_source_in(comment_region),
                     positions: root.as_ref().map(|n| n.pos.clone()).unwrap_or_else(|| {
-                        PosNode::new(lines.loc(span.start.line(), span.start.col()), end, Children::None)
+                        PosNode::new(
+                            lines.loc(span.start.line(), span.start.col()),
+                            end,
+                            Children::None,
+                        )
                     }),
                     value: root.map(|n| n.value),
                 });
@@ -557,13 +567,17 @@ mod tests {
         let s = parse("a: yes\nb: '1'\nc: 1\nd: ~\ne: 1.5\nf: \"on\"\ng: 0x1F\nh: 1.2.3\n");
         assert_eq!(
             s.documents[0].value,
-            Some(json!({"a": true, "b": "1", "c": 1, "d": null, "e": 1.5, "f": "on", "g": 31, "h": "1.2.3"}))
+            Some(
+                json!({"a": true, "b": "1", "c": 1, "d": null, "e": 1.5, "f": "on", "g": 31, "h": "1.2.3"})
+            )
         );
     }
 
     #[test]
     fn records_key_positions() {
-        let s = parse("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: a\n      image: x\n");
+        let s = parse(
+            "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: a\n      image: x\n",
+        );
         let pos = &s.documents[0].positions;
         let image = pos
             .child_key("spec")
@@ -584,7 +598,9 @@ mod tests {
 
     #[test]
     fn refuses_alias_bombs() {
-        let mut doc = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let mut doc = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
         let names = ["b", "c", "d", "e", "f", "g", "h", "i"];
         let mut prev = "a";
         for n in names {
@@ -606,16 +622,24 @@ mod tests {
     #[test]
     fn applies_merge_keys() {
         let s = parse("base: &b {x: 1, y: 2}\nobj:\n  <<: *b\n  y: 3\n");
-        assert_eq!(s.documents[0].value.as_ref().map(|v| v["obj"].clone()), Some(json!({"x": 1, "y": 3})));
+        assert_eq!(
+            s.documents[0].value.as_ref().map(|v| v["obj"].clone()),
+            Some(json!({"x": 1, "y": 3}))
+        );
     }
 
     #[test]
     fn finds_helm_source_comments() {
-        let s = parse("---\n# Source: todo/templates/a.yaml\nkind: A\n---\n# Source: todo/templates/b.yaml\nkind: B\n");
+        let s = parse(
+            "---\n# Source: todo/templates/a.yaml\nkind: A\n---\n# Source: todo/templates/b.yaml\nkind: B\n",
+        );
         let sources: Vec<_> = s.documents.iter().map(|d| d.helm_source.clone()).collect();
         assert_eq!(
             sources,
-            vec![Some("todo/templates/a.yaml".into()), Some("todo/templates/b.yaml".into())]
+            vec![
+                Some("todo/templates/a.yaml".into()),
+                Some("todo/templates/b.yaml".into())
+            ]
         );
     }
 }

@@ -85,7 +85,12 @@ impl RuleMeta {
         let kinds: Vec<String> = json
             .get("kinds")
             .and_then(Json::as_array)
-            .map(|a| a.iter().filter_map(Json::as_str).map(str::to_string).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Json::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default();
         if kinds.is_empty() {
             return Err("`kinds` must list at least one kind (or \"*\")".into());
@@ -100,7 +105,10 @@ impl RuleMeta {
             kinds,
             needs_all_resources: flag("needs_all_resources"),
             sensitive: flag("sensitive"),
-            params: json.get("params").cloned().unwrap_or(Json::Object(Default::default())),
+            params: json
+                .get("params")
+                .cloned()
+                .unwrap_or(Json::Object(Default::default())),
             pss: json.get("pss").and_then(Json::as_str).map(str::to_string),
             package_name: package_name.to_string(),
             package: format!("data.k8sc.rules.{package_name}"),

@@ -6,7 +6,9 @@ use crate::policy::Severity;
 
 /// Escaping per the workflow-command spec: data escapes %, CR, LF; properties also : and ,.
 fn data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn property(s: &str) -> String {
@@ -15,7 +17,11 @@ fn property(s: &str) -> String {
 
 pub fn render(report: &LintReport, show_exempted: bool) -> String {
     let mut out = String::new();
-    for f in report.findings.iter().filter(|f| show_exempted || !f.exempted()) {
+    for f in report
+        .findings
+        .iter()
+        .filter(|f| show_exempted || !f.exempted())
+    {
         let level = match (f.exempted(), f.severity) {
             (true, _) => "notice",
             (false, Severity::Error) => "error",

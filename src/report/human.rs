@@ -81,13 +81,20 @@ impl Sources<'_> {
         self.cache
             .entry(finding.file.name.clone())
             .or_insert_with(|| {
-                Arc::from(super::mask(&finding.file.text, report.redactions_for(&finding.file)))
+                Arc::from(super::mask(
+                    &finding.file.text,
+                    report.redactions_for(&finding.file),
+                ))
             })
             .clone()
     }
 }
 
-fn finding_diagnostic(f: &Finding, text: Arc<str>, options: &RenderOptions<'_>) -> FindingDiagnostic {
+fn finding_diagnostic(
+    f: &Finding,
+    text: Arc<str>,
+    options: &RenderOptions<'_>,
+) -> FindingDiagnostic {
     let rule = options.rules.iter().find(|r| r.id == f.rule);
     let mut context = vec![format!("resource: {}", f.resource.display())];
     if let Some(source) = &f.helm_source {
@@ -105,7 +112,9 @@ fn finding_diagnostic(f: &Finding, text: Arc<str>, options: &RenderOptions<'_>) 
         format!("{} (missing here)", f.path)
     };
     let (start, end) = f.span;
-    let len = end.saturating_sub(start).min(text.len().saturating_sub(start));
+    let len = end
+        .saturating_sub(start)
+        .min(text.len().saturating_sub(start));
     FindingDiagnostic {
         heading: f.message.clone(),
         code: f.rule.clone(),
@@ -116,8 +125,7 @@ fn finding_diagnostic(f: &Finding, text: Arc<str>, options: &RenderOptions<'_>) 
         },
         help,
         label: LabeledSpan::new_primary_with_span(Some(label_text), (start, len)),
-        source: NamedSource::new(f.file.name.clone(), text)
-            .with_language("yaml"),
+        source: NamedSource::new(f.file.name.clone(), text).with_language("yaml"),
     }
 }
 
@@ -176,7 +184,9 @@ pub fn render(report: &LintReport, options: &RenderOptions<'_>) -> String {
         format!(", {}", plural(report.errors.len(), "input error"))
     };
     if s.errors + s.warnings == 0 {
-        out.push_str(&format!("✔ no findings: {scanned}{exempted}{input_errors}\n"));
+        out.push_str(&format!(
+            "✔ no findings: {scanned}{exempted}{input_errors}\n"
+        ));
     } else {
         out.push_str(&format!(
             "✖ {}, {}: {scanned}{exempted}{input_errors}\n",

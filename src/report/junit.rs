@@ -20,7 +20,11 @@ pub fn render(report: &LintReport) -> String {
     // file -> resource -> findings, including resources with no findings.
     let mut suites: BTreeMap<&str, BTreeMap<String, Vec<&Finding>>> = BTreeMap::new();
     for (file, resource) in &report.resources {
-        suites.entry(file).or_default().entry(resource.display()).or_default();
+        suites
+            .entry(file)
+            .or_default()
+            .entry(resource.display())
+            .or_default();
     }
     for f in report.findings.iter().filter(|f| !f.exempted()) {
         suites

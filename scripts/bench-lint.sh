@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Lint throughput benchmark (not a test): generates a realistic corpus and measures
+# resources/s end to end (1 and 2 threads), peak RSS, and start-up on a single small file.
+#   scripts/bench-lint.sh [resources=10000]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-10000}
+corpus=target/bench-corpus-$n
+cargo build --release --locked --quiet
+cargo run --release --locked --quiet --example gen_corpus -- "$n" "$corpus" 100
+bin=target/release/k8s-constitution
+
+run() { # threads -> prints "seconds peak_kb"
+  local threads=$1 best=999999 rss=0
+  for _ in 1 2 3; do
+    local start end t
+    start=$(date +%s.%N)
+    RAYON_NUM_THREADS=$threads /usr/bin/time -f '%M' -o target/bench-rss "$bin" lint "$corpus" --format json --fail-on never >/dev/null
+    end=$(date +%s.%N)
+    t=$(echo "$end - $start" | bc)
+    if (( $(echo "$t < $best" | bc) )); then best=$t; fi
+    rss=$(cat target/bench-rss)
+  done
+  echo "$best $rss"
+}
+
+read -r t1 rss1 < <(run 1)
+read -r t2 rss2 < <(run 2)
+echo "corpus: $n resources in 100 files ($(du -sh "$corpus" | cut -f1))"
+printf '1 thread : %6.3f s  %8.0f resources/s  peak RSS %d MB\n' "$t1" "$(echo "$n / $t1" | bc -l)" $((rss1 / 1024))
+printf '2 threads: %6.3f s  %8.0f resources/s  peak RSS %d MB\n' "$t2" "$(echo "$n / $t2" | bc -l)" $((rss2 / 1024))
+
+small=fixtures/lint/mixed/nested/pod.yml
+total=0
+for _ in $(seq 20); do
+  start=$(date +%s%N); "$bin" lint "$small" >/dev/null; end=$(date +%s%N)
+  total=$((total + end - start))
+done
+printf 'start-up, single small file: %.1f ms (mean of 20)\n' "$(echo "$total / 20 / 1000000" | bc -l)"
