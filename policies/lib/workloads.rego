@@ -96,18 +96,23 @@ app_containers contains r if {
 inherited_fields := {"runAsUser", "runAsGroup", "runAsNonRoot", "seLinuxOptions", "seccompProfile", "windowsOptions", "appArmorProfile"}
 
 # The effective value of a container security setting: {"value", "path", "source"}.
-# Undefined when set nowhere; `path` is where the value actually comes from.
+# Undefined when set nowhere; `path` is where the value actually comes from. An explicit
+# null (what Helm renders for an empty value) counts as unset, as it does in Kubernetes.
 effective(record, field) := {"value": v, "path": p, "source": "container"} if {
 	v := record.container.securityContext[field]
+	v != null
 	p := array.concat(record.path, ["securityContext", field])
 }
 
 effective(record, field) := {"value": v, "path": p, "source": "pod"} if {
 	field in inherited_fields
-	not has_key(object.get(record.container, "securityContext", {}), field)
+	not container_sets(record, field)
 	v := pod_spec.securityContext[field]
+	v != null
 	p := array.concat(pod_spec_path, ["securityContext", field])
 }
+
+container_sets(record, field) if record.container.securityContext[field] != null
 
 # Where to tell the user to set a missing container setting.
 container_field_path(record, field) := array.concat(record.path, ["securityContext", field])

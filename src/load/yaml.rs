@@ -139,6 +139,9 @@ struct Node {
     /// Nodes in this subtree, to charge alias expansions against the budget.
     nodes: usize,
     merge_key: bool,
+    /// A scalar's text as written: mapping keys keep it (a key `y` or `on` stays a string
+    /// key rather than becoming "true").
+    text: Option<String>,
 }
 
 struct Builder<'a> {
@@ -241,6 +244,7 @@ impl<'a> Builder<'a> {
                             pos: PosNode::new(start, end.offset, Children::Map(positions)),
                             nodes,
                             merge_key: false,
+                            text: None,
                         },
                     ),
                     Frame::Seq {
@@ -256,6 +260,7 @@ impl<'a> Builder<'a> {
                             pos: PosNode::new(start, end.offset, Children::Seq(positions)),
                             nodes,
                             merge_key: false,
+                            text: None,
                         },
                     ),
                 };
@@ -271,6 +276,7 @@ impl<'a> Builder<'a> {
                     pos: PosNode::new(start, end.offset, Children::None),
                     nodes: 1,
                     merge_key,
+                    text: Some(text.into_owned()),
                 };
                 self.remember_anchor(anchor, &node);
                 self.complete(node)
@@ -292,6 +298,7 @@ impl<'a> Builder<'a> {
                     pos,
                     nodes,
                     merge_key: false,
+                    text: None,
                 })
             }
             _ => Ok(()),
@@ -332,10 +339,9 @@ impl<'a> Builder<'a> {
                 *nodes += node.nodes;
                 match pending_key.take() {
                     None => {
-                        let key = match node.value {
-                            Value::String(s) => s,
-                            Value::Null => "null".to_string(),
-                            other => other.to_string(),
+                        let key = match (node.text, node.value) {
+                            (Some(text), _) => text,
+                            (None, other) => other.to_string(),
                         };
                         *pending_key = Some((key, node.pos.start, node.merge_key));
                     }
