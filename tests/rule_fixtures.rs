@@ -106,4 +106,3 @@ fn every_fixture_yields_exactly_its_expected_findings() {
         problems.join("\n")
     );
 }
-

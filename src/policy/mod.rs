@@ -56,7 +56,9 @@ pub enum PackError {
     #[error("rule package {package} has invalid metadata: {message}")]
     #[diagnostic(
         code(k8sc::policy::metadata),
-        help("see CONTRIBUTING.md: metadata needs id, title, severity (error|warning), section, rationale, remediation, kinds")
+        help(
+            "see CONTRIBUTING.md: metadata needs id, title, severity (error|warning), section, rationale, remediation, kinds"
+        )
     )]
     Metadata { package: String, message: String },
     #[error("two rules use the id {id}: {first} and {second}")]
@@ -172,7 +174,10 @@ impl PolicyPack {
     /// aggregating query.
     pub fn load(source: &PackSource) -> Result<Self, PackError> {
         let files = source.files()?;
-        let rego: Vec<&PolicyFile> = files.iter().filter(|f| f.is_rego() && !f.is_test()).collect();
+        let rego: Vec<&PolicyFile> = files
+            .iter()
+            .filter(|f| f.is_rego() && !f.is_test())
+            .collect();
         let mut engine = engine_with(&rego)?;
         engine
             .add_data(regorus::Value::from(serde_json::json!({
@@ -215,7 +220,9 @@ fn read_metadata(engine: &mut regorus::Engine) -> Result<Vec<RuleMeta>, PackErro
         .map_err(|e| PackError::Eval(e.to_string()))?;
     let mut rules: Vec<RuleMeta> = Vec::new();
     for package in packages {
-        let Some(name) = package.strip_prefix(RULES_PACKAGE).and_then(|r| r.strip_prefix('.'))
+        let Some(name) = package
+            .strip_prefix(RULES_PACKAGE)
+            .and_then(|r| r.strip_prefix('.'))
         else {
             continue;
         };
@@ -323,15 +330,26 @@ impl Evaluator {
             pod_metadata_path: json
                 .get("pod_metadata_path")
                 .and_then(Json::as_array)
-                .map(|a| a.iter().filter_map(Json::as_str).map(str::to_string).collect()),
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Json::as_str)
+                        .map(str::to_string)
+                        .collect()
+                }),
         })
     }
 
     /// Every violation of the rules that look at the whole set of resources.
-    pub fn evaluate_set(&mut self, resources: Vec<regorus::Value>) -> Result<Vec<RawViolation>, PackError> {
+    pub fn evaluate_set(
+        &mut self,
+        resources: Vec<regorus::Value>,
+    ) -> Result<Vec<RawViolation>, PackError> {
         let mut input = regorus::Value::new_object();
         if let Ok(map) = input.as_object_mut() {
-            map.insert(regorus::Value::from("resources"), regorus::Value::from(resources));
+            map.insert(
+                regorus::Value::from("resources"),
+                regorus::Value::from(resources),
+            );
         }
         self.engine.set_input(input);
         let json = self.run(SET_QUERY)?;
