@@ -52,14 +52,19 @@ pub enum CertsError {
     #[error("invalid certificate name `{name}`: {message}")]
     #[diagnostic(
         code(k8sc::certs::name),
-        help("--service, --namespace and --host take DNS names (letters, digits, `-`, `.`) or IP addresses")
+        help(
+            "--service, --namespace and --host take DNS names (letters, digits, `-`, `.`) or IP addresses"
+        )
     )]
     Name { name: String, message: String },
     #[error("cannot generate the certificate: {0}")]
     #[diagnostic(code(k8sc::certs::generate))]
     Generate(String),
     #[error("{path} already exists")]
-    #[diagnostic(code(k8sc::certs::exists), help("pass --force to overwrite, or choose another --out"))]
+    #[diagnostic(
+        code(k8sc::certs::exists),
+        help("pass --force to overwrite, or choose another --out")
+    )]
     Exists { path: String },
     #[error("cannot write {path}: {source}")]
     #[diagnostic(code(k8sc::certs::io))]
@@ -104,9 +109,13 @@ fn san(name: &str) -> Result<SanType, CertsError> {
     }
     let valid = !name.is_empty()
         && name.len() <= 253
-        && name
-            .split('.')
-            .all(|label| !label.is_empty() && label.len() <= 63 && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '*'));
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '*')
+        });
     if !valid {
         return Err(CertsError::Name {
             name: name.to_string(),
@@ -125,7 +134,10 @@ fn san(name: &str) -> Result<SanType, CertsError> {
 /// Generates a fresh CA and a serving certificate for `names` (DNS names or IPs).
 pub fn generate(names: &[String], days: u32) -> Result<Generated, CertsError> {
     let gen_err = |e: rcgen::Error| CertsError::Generate(e.to_string());
-    let sans = names.iter().map(|n| san(n)).collect::<Result<Vec<_>, _>>()?;
+    let sans = names
+        .iter()
+        .map(|n| san(n))
+        .collect::<Result<Vec<_>, _>>()?;
     let now = time::OffsetDateTime::now_utc();
     // An hour of slack for clocks that are a little behind ours.
     let not_before = now - time::Duration::hours(1);
@@ -138,7 +150,11 @@ pub fn generate(names: &[String], days: u32) -> Result<Generated, CertsError> {
         .distinguished_name
         .push(DnType::CommonName, "k8s-constitution webhook CA");
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    ca_params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
     ca_params.not_before = not_before;
     ca_params.not_after = not_after;
     let ca_cert = ca_params.self_signed(&ca_key).map_err(gen_err)?;
@@ -148,7 +164,9 @@ pub fn generate(names: &[String], days: u32) -> Result<Generated, CertsError> {
     let mut params = CertificateParams::default();
     params.distinguished_name = DistinguishedName::new();
     let common_name = names.get(2).or(names.first()).cloned().unwrap_or_default();
-    params.distinguished_name.push(DnType::CommonName, common_name);
+    params
+        .distinguished_name
+        .push(DnType::CommonName, common_name);
     params.subject_alt_names = sans;
     params.is_ca = IsCa::ExplicitNoCa;
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
@@ -185,7 +203,9 @@ fn write_file(dir: &Path, name: &str, text: &str, private: bool) -> Result<(), C
     #[cfg(not(unix))]
     let _ = private;
     let mut file = options.open(&tmp).map_err(io)?;
-    file.write_all(text.as_bytes()).and_then(|()| file.sync_all()).map_err(io)?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(io)?;
     drop(file);
     std::fs::rename(&tmp, &path).map_err(io)
 }
@@ -241,7 +261,13 @@ mod tests {
         let names = subject_names("wh", "ns", &["127.0.0.1".into(), "wh".into(), " ".into()]);
         assert_eq!(
             names,
-            ["wh", "wh.ns", "wh.ns.svc", "wh.ns.svc.cluster.local", "127.0.0.1"]
+            [
+                "wh",
+                "wh.ns",
+                "wh.ns.svc",
+                "wh.ns.svc.cluster.local",
+                "127.0.0.1"
+            ]
         );
     }
 

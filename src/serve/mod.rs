@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -82,6 +82,10 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes (413 above).
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
+    /// Reviews accepted at once (queued or evaluating); more are answered 503 at once, so an
+    /// overload costs a fast failure (failurePolicy) instead of memory and timeouts.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_in_flight: usize,
     /// How often the certificate files are checked for changes, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(50..))]
     pub cert_poll_ms: u64,
@@ -154,6 +158,17 @@ struct AppState {
     budget: Duration,
     metrics: Arc<Metrics>,
     max_body_bytes: usize,
+    in_flight: AtomicUsize,
+    max_in_flight: usize,
+}
+
+/// Counts a review as in flight until dropped.
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl AppState {
@@ -228,6 +243,8 @@ async fn serve(args: ServeArgs, concurrency: usize) -> miette::Result<ExitCode> 
         budget,
         metrics: metrics.clone(),
         max_body_bytes: args.max_body_bytes,
+        in_flight: AtomicUsize::new(0),
+        max_in_flight: args.max_in_flight.max(1),
     });
 
     let listener = std::net::TcpListener::bind(args.addr)
@@ -450,6 +467,20 @@ async fn validate(
             return plain(status, message);
         }
     };
+    let _in_flight = InFlight(&state.in_flight);
+    if state.in_flight.fetch_add(1, Ordering::Relaxed) >= state.max_in_flight {
+        tracing::warn!(
+            max_in_flight = state.max_in_flight,
+            "review refused: too many in flight"
+        );
+        return plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "overloaded: more than {} reviews in flight",
+                state.max_in_flight
+            ),
+        );
+    }
     let Some(engine) = state.engine.get() else {
         // Only reachable before readiness: the API server should not be sending yet.
         return plain(
