@@ -312,7 +312,9 @@ main() {
 
   local line
   for t in "${tools[@]}"; do
-    line=$(tool_report "$t" "$BIN_DIR/$t" 2>&1 | head -n1)
+    # sed reads all of it: `head` would close the pipe early and, under pipefail,
+    # turn the tool's SIGPIPE into a failed run.
+    line=$(tool_report "$t" "$BIN_DIR/$t" 2>&1 | sed -n 1p)
     printf '%-15s %s\n' "$t" "$line"
   done
 }
