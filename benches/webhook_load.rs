@@ -10,8 +10,9 @@
 //!    up in the percentiles instead of silently slowing the generator down);
 //! 2. closed loop with `--connections` clients back to back, for the maximum throughput;
 //! 3. open loop at rising rates to find the highest rate sustained with no errors, at least
-//!    97 % of the rate achieved and p99 under `--max-p99-ms`;
-//! and reports p50/p99/max, errors and the server's peak RSS (VmHWM).
+//!    97 % of the rate achieved and p99 under `--max-p99-ms` (from `--start-rate`, `--step`).
+//!
+//! It reports p50/p99/max, errors and the server's peak RSS (VmHWM).
 //!
 //! The bodies are AdmissionReviews of Deployments: the webhook's own (admitted) and the same
 //! with a privileged container (denied), alternating. Client and server share the machine.
