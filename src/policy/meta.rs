@@ -82,16 +82,7 @@ impl RuleMeta {
         let severity_text = text("severity")?;
         let severity = Severity::parse(&severity_text)
             .ok_or_else(|| format!("severity `{severity_text}` is not `error` or `warning`"))?;
-        let kinds: Vec<String> = json
-            .get("kinds")
-            .and_then(Json::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Json::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let kinds = super::string_list(json.get("kinds")).unwrap_or_default();
         if kinds.is_empty() {
             return Err("`kinds` must list at least one kind (or \"*\")".into());
         }

@@ -329,15 +329,7 @@ impl Evaluator {
         let json = self.run(OBJECT_QUERY)?;
         Ok(ObjectResult {
             violations: violations_of(json.get("violations")),
-            pod_metadata_path: json
-                .get("pod_metadata_path")
-                .and_then(Json::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Json::as_str)
-                        .map(str::to_string)
-                        .collect()
-                }),
+            pod_metadata_path: string_list(json.get("pod_metadata_path")),
         })
     }
 
@@ -372,6 +364,17 @@ impl Evaluator {
 pub struct ObjectResult {
     pub violations: Vec<RawViolation>,
     pub pod_metadata_path: Option<Vec<String>>,
+}
+
+/// The strings of a JSON array (non-strings skipped); `None` when it is not an array.
+pub(crate) fn string_list(value: Option<&Json>) -> Option<Vec<String>> {
+    value.and_then(Json::as_array).map(|items| {
+        items
+            .iter()
+            .filter_map(Json::as_str)
+            .map(str::to_string)
+            .collect()
+    })
 }
 
 fn violations_of(json: Option<&Json>) -> Vec<RawViolation> {
