@@ -221,6 +221,42 @@ async fn closed_loop(
     stats
 }
 
+/// `(le, cumulative count)` of the server's review duration histogram.
+async fn server_histogram(client: &reqwest::Client, url: &str) -> Vec<(String, u64)> {
+    let Ok(r) = client.get(url).send().await else {
+        return Vec::new();
+    };
+    let text = r.text().await.unwrap_or_default();
+    text.lines()
+        .filter_map(|l| l.strip_prefix("k8sc_admission_review_duration_seconds_bucket{le=\""))
+        .filter_map(|rest| {
+            let (le, count) = rest.split_once("\"} ")?;
+            Some((le.to_string(), count.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+/// Upper bound (in ms) of the bucket holding quantile `q` of the reviews between two scrapes.
+fn bucket_quantile(before: &[(String, u64)], after: &[(String, u64)], q: f64) -> String {
+    let delta: Vec<(String, u64)> = after
+        .iter()
+        .map(|(le, n)| {
+            let old = before.iter().find(|(l, _)| l == le).map_or(0, |(_, o)| *o);
+            (le.clone(), n.saturating_sub(old))
+        })
+        .collect();
+    let total = delta.last().map_or(0, |(_, n)| *n);
+    let target = (total as f64 * q).ceil() as u64;
+    delta
+        .iter()
+        .find(|(_, n)| *n >= target && total > 0)
+        .map(|(le, _)| {
+            le.parse::<f64>()
+                .map_or_else(|_| le.clone(), |s| format!("{}", s * 1e3))
+        })
+        .unwrap_or_else(|| "?".into())
+}
+
 fn vm_hwm_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
@@ -264,13 +300,17 @@ async fn main() {
             if let Ok(v) = serde_json::from_str::<Value>(&line)
                 && v["message"] == "listening"
             {
-                let _ = tx.send(v["addr"].as_str().unwrap_or_default().to_string());
+                let _ = tx.send((
+                    v["addr"].as_str().unwrap_or_default().to_string(),
+                    v["metrics_addr"].as_str().unwrap_or_default().to_string(),
+                ));
             }
         }
     });
-    let addr = rx
+    let (addr, metrics_addr) = rx
         .recv_timeout(Duration::from_secs(30))
         .expect("server listening");
+    let metrics_url = format!("http://{metrics_addr}/metrics");
     let port = addr.rsplit(':').next().unwrap_or_default().to_string();
     let base = format!("https://127.0.0.1:{port}");
 
@@ -324,6 +364,7 @@ async fn main() {
 
     // Let the server settle after the warm-up's connections.
     tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = server_histogram(&client, &metrics_url).await;
     let at_rate = open_loop(&client, &url, &bodies, args.rate, args.seconds).await;
     println!(
         "{}",
@@ -331,6 +372,12 @@ async fn main() {
             "open loop at {} reviews/s for {} s",
             args.rate, args.seconds
         ))
+    );
+    let after = server_histogram(&client, &metrics_url).await;
+    println!(
+        "  server side (handler, from the duration histogram's buckets): p50 <= {} ms, p99 <= {} ms",
+        bucket_quantile(&before, &after, 0.5),
+        bucket_quantile(&before, &after, 0.99)
     );
 
     let saturated = closed_loop(&client, &url, &bodies, args.connections, 5).await;
