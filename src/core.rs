@@ -47,7 +47,9 @@ pub struct Core {
     pack: PolicyPack,
     config: Config,
     selection: Selection,
-    today: Date,
+    /// A fixed date for tests; `None` reads the clock at every check, so a long-running
+    /// webhook sees exemptions expire.
+    today: Option<Date>,
 }
 
 impl Core {
@@ -63,8 +65,13 @@ impl Core {
             pack,
             config,
             selection,
-            today: Date::today(),
+            today: None,
         })
+    }
+
+    /// Evaluates as if today were `date` (`None`: the real clock).
+    pub fn set_today(&mut self, date: Option<Date>) {
+        self.today = date;
     }
 
     pub fn pack(&self) -> &PolicyPack {
@@ -162,7 +169,8 @@ impl Core {
             name: str_at("/metadata/name").unwrap_or_default(),
             container: container.as_deref(),
         };
-        let exemption = exempt::decide(annotations, &self.config.exemptions, &target, self.today);
+        let today = self.today.unwrap_or_else(Date::today);
+        let exemption = exempt::decide(annotations, &self.config.exemptions, &target, today);
         let message = match &exemption {
             ExemptionStatus::Expired { until, .. } => {
                 format!("{} (its exemption expired on {until})", raw.msg)
@@ -235,4 +243,48 @@ fn invalid_exemption_warnings(annotations: &[AnnotationExemption]) -> Vec<Violat
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Regression: the date used to be fixed when the pack loaded, so a webhook running for
+    /// weeks never saw an exemption expire.
+    #[test]
+    fn exemption_expiry_follows_the_current_date() {
+        let mut core = Core::load(
+            PackSource::default(),
+            Config::default(),
+            Selection::default(),
+        )
+        .expect("pack loads");
+        let pod = json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "p", "annotations": {
+                "k8s-constitution.dev/exempt": "run-as-non-root",
+                "k8s-constitution.dev/exempt-reason": "migration",
+                "k8s-constitution.dev/exempt-until": "2027-01-31"}},
+            "spec": {"containers": [{"name": "c", "image": "nginx:1.0"}]}
+        });
+        let mut evaluator = core.evaluator();
+        let status = |core: &Core, evaluator: &mut Evaluator| {
+            core.check_object(evaluator, &pod, None)
+                .expect("evaluates")
+                .into_iter()
+                .find(|v| v.rule == "run-as-non-root")
+                .map(|v| v.exemption)
+        };
+        core.set_today(Date::parse("2027-01-31"));
+        assert!(matches!(
+            status(&core, &mut evaluator),
+            Some(ExemptionStatus::Exempted { .. })
+        ));
+        core.set_today(Date::parse("2027-02-01"));
+        assert!(matches!(
+            status(&core, &mut evaluator),
+            Some(ExemptionStatus::Expired { .. })
+        ));
+    }
 }
