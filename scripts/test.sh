@@ -18,7 +18,7 @@ step "build (release, once; the tests and scripts reuse it)"
 cargo build --release --locked
 
 step "Rego unit tests of the rule pack"
-target/release/k8s-constitution test
+"${CARGO_TARGET_DIR:-target}/release/k8s-constitution" test
 
 step "cargo test: unit, integration (real binary), fixtures, snapshots, chart and webhook tests"
 K8SC_REQUIRE_TOOLS=1 cargo test --release --locked
