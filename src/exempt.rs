@@ -76,6 +76,16 @@ pub enum ExemptionStatus {
     },
 }
 
+impl ExemptionStatus {
+    /// The reason, when the finding is exempted.
+    pub fn exempted_reason(&self) -> Option<&str> {
+        match self {
+            Self::Exempted { reason } => Some(reason),
+            _ => None,
+        }
+    }
+}
+
 /// Exemption annotations read from one place on the object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnnotationExemption {

@@ -66,10 +66,7 @@ impl Finding {
     }
 
     pub fn exemption_reason(&self) -> Option<&str> {
-        match &self.exemption {
-            ExemptionStatus::Exempted { reason } => Some(reason),
-            _ => None,
-        }
+        self.exemption.exempted_reason()
     }
 
     /// Places a violation of `resource` in its source.

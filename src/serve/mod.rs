@@ -555,21 +555,14 @@ async fn validate(
 
     let seconds = started.elapsed().as_secs_f64();
     state.metrics.review(operation, &kind, verdict, seconds);
-    let mut denied_rules: Vec<&str> = outcome.denying.iter().map(|v| v.rule.as_str()).collect();
-    denied_rules.sort_unstable();
-    denied_rules.dedup();
+    let denied_rules = distinct_rules(&outcome.denying);
     for rule in &denied_rules {
         state.metrics.denied_by(rule);
     }
-    let mut warned_rules: Vec<&str> = outcome.warning.iter().map(|v| v.rule.as_str()).collect();
-    warned_rules.sort_unstable();
-    warned_rules.dedup();
+    let warned_rules = distinct_rules(&outcome.warning);
     // Rule ids and field paths only: messages may name Secret keys and objects may hold values.
     for v in &outcome.exempted {
-        let reason = match &v.exemption {
-            crate::exempt::ExemptionStatus::Exempted { reason } => reason.as_str(),
-            _ => "",
-        };
+        let reason = v.exemption.exempted_reason().unwrap_or_default();
         tracing::info!(uid, kind, namespace, name, rule = %v.rule, path = %v.path, reason, "finding exempted");
     }
     tracing::info!(
@@ -627,4 +620,17 @@ async fn evaluate(
         Ok(Err(e)) => Err(format!("evaluation aborted: {e}")),
         Err(_) => Err(timed_out()),
     }
+}
+
+/// The ids of the rules behind some violations, sorted, each once.
+fn distinct_rules<V: std::borrow::Borrow<crate::core::Violation>>(
+    violations: &[V],
+) -> Vec<&'a str> {
+    let mut rules: Vec<&str> = violations
+        .iter()
+        .map(|v| v.borrow().rule.as_str())
+        .collect();
+    rules.sort_unstable();
+    rules.dedup();
+    rules
 }
