@@ -623,9 +623,7 @@ async fn evaluate(
 }
 
 /// The ids of the rules behind some violations, sorted, each once.
-fn distinct_rules<V: std::borrow::Borrow<crate::core::Violation>>(
-    violations: &[V],
-) -> Vec<&'a str> {
+fn distinct_rules<V: std::borrow::Borrow<crate::core::Violation>>(violations: &[V]) -> Vec<&str> {
     let mut rules: Vec<&str> = violations
         .iter()
         .map(|v| v.borrow().rule.as_str())
