@@ -79,6 +79,9 @@ pub fn run(
 ) -> Result<TestRun, PackError> {
     let rego: Vec<&PolicyFile> = files.iter().filter(|f| f.is_rego()).collect();
     let mut engine = policy::engine_with(&rego)?;
+    // A builtin that errors (a regex the linked regex crate cannot compile, say) must fail the
+    // test with its message, not read as an ordinary "undefined".
+    engine.set_strict_builtin_errors(true);
     engine.set_enable_coverage(coverage);
     let mut run = TestRun::default();
     for file in rego.iter().filter(|f| f.is_test()) {

@@ -156,7 +156,9 @@ impl PackSource {
 /// Adds the given Rego files to a fresh engine.
 pub fn engine_with(files: &[&PolicyFile]) -> Result<regorus::Engine, PackError> {
     let mut engine = regorus::Engine::new();
-    // Rules that call a builtin wrongly should fail loudly in tests, not silently pass.
+    // As in OPA, a builtin error (an invalid regex, a bad argument type) leaves the expression
+    // undefined at run time; `k8s-constitution test` turns strict mode on so such errors fail
+    // the test loudly instead.
     engine.set_strict_builtin_errors(false);
     for file in files {
         engine
