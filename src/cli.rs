@@ -32,6 +32,9 @@ pub enum Command {
     Serve(crate::serve::ServeArgs),
     /// Generate a CA and a serving certificate for the webhook (clusters without cert-manager).
     Certs(crate::certs::CertsArgs),
+    /// Check the live objects of a cluster (kubeconfig or in-cluster) against the full rule pack,
+    /// cross-resource rules included; reports like `lint`.
+    Audit(AuditArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -117,4 +120,41 @@ pub struct TestArgs {
     /// Print passing tests too.
     #[arg(long, short = 'v')]
     pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Audit only this namespace (default: every namespace, and the cluster-scoped kinds).
+    #[arg(long, short = 'n', value_name = "NS")]
+    pub namespace: Option<String>,
+    #[command(flatten)]
+    pub policy: CommonPolicyArgs,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Also show exempted findings in the human and GitHub formats.
+    #[arg(long)]
+    pub show_exempted: bool,
+    /// Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then the in-cluster service account).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context (default: its current context).
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+    /// Objects per list request (pagination): at most this many full objects are held at once.
+    #[arg(long, value_name = "N", default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
+    pub page_size: u32,
+    /// Also audit objects managed by a controller whose kind is audited (ReplicaSets of a
+    /// Deployment, its Pods, ...). By default they are judged through their owner only.
+    #[arg(long)]
+    pub include_owned: bool,
+    /// Evaluate only these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub only: Vec<String>,
+    /// Skip these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub skip: Vec<String>,
 }

@@ -1,6 +1,7 @@
 //! k8s-constitution: one evaluation core (load → normalize → evaluate → findings) behind
 //! three front ends: `lint` (files), `serve` (admission webhook) and `audit` (live cluster).
 
+pub mod audit;
 pub mod certs;
 pub mod cli;
 pub mod config;

@@ -3,7 +3,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use k8s_constitution::cli::{
-    Cli, Command, CommonPolicyArgs, ExplainArgs, FailOn, Format, LintArgs, RulesArgs, TestArgs,
+    AuditArgs, Cli, Command, CommonPolicyArgs, ExplainArgs, FailOn, Format, LintArgs, RulesArgs,
+    TestArgs,
 };
 use k8s_constitution::config::Config;
 use k8s_constitution::core::{Core, Selection};
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
         Command::Test(args) => run_test(args),
         Command::Serve(args) => k8s_constitution::serve::run(args),
         Command::Certs(args) => k8s_constitution::certs::run(args),
+        Command::Audit(args) => run_audit(args),
     };
     match result {
         Ok(code) => code,
@@ -140,5 +142,88 @@ fn run_test(args: TestArgs) -> miette::Result<ExitCode> {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    })
+}
+
+fn run_audit(args: AuditArgs) -> miette::Result<ExitCode> {
+    use k8s_constitution::audit;
+    let selection = Selection {
+        only: args.only.clone(),
+        skip: args.skip.clone(),
+    };
+    let set_core = load_core(&args.policy, selection.clone())?;
+    // The pages run the per-object rules only; the cross-resource ones run per namespace.
+    let mut object_selection = selection;
+    object_selection.skip.extend(
+        set_core
+            .pack()
+            .rules()
+            .iter()
+            .filter(|r| r.needs_all_resources)
+            .map(|r| r.id.clone()),
+    );
+    let (config, _) = Config::load(args.policy.config.as_deref())?;
+    let object_core = Core::load(
+        PackSource {
+            extra_dirs: args.policy.policy_dirs.clone(),
+            ..PackSource::default()
+        },
+        config,
+        object_selection,
+    )?;
+    let rules: Vec<&policy::RuleMeta> = set_core
+        .pack()
+        .rules()
+        .iter()
+        .filter(|r| {
+            (args.only.is_empty() || args.only.contains(&r.id)) && !args.skip.contains(&r.id)
+        })
+        .collect();
+    let (report, notes) = audit::run(
+        &object_core,
+        &set_core,
+        &rules,
+        &audit::AuditOptions::from_args(&args),
+    )?;
+    eprintln!(
+        "audited {} objects of {} kinds{}{}",
+        report.summary.resources,
+        notes.listed.len(),
+        if notes.owned_skipped > 0 {
+            format!(
+                "; {} objects owned by a controller judged through their owner (--include-owned to audit them too)",
+                notes.owned_skipped
+            )
+        } else {
+            String::new()
+        },
+        if notes.not_served.is_empty() {
+            String::new()
+        } else {
+            format!("; not served here: {}", notes.not_served.join(", "))
+        }
+    );
+    let rendered = report::render(
+        &report,
+        args.format,
+        &RenderOptions {
+            rules: set_core.pack().rules(),
+            show_exempted: args.show_exempted,
+            color: color_wanted(),
+            width: terminal_width(),
+        },
+    );
+    write_stdout(&rendered)?;
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Never => None,
+    };
+    Ok(if !report.errors.is_empty() {
+        ExitCode::from(EXIT_USAGE)
+    } else if report.fails_at(threshold) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     })
 }
