@@ -193,6 +193,13 @@ impl PolicyPack {
                 path: "<generated aggregator>".into(),
                 message: e.to_string(),
             })?;
+        // Adding a module leaves the engine unprepared (schedule analysis, loop hoisting,
+        // rule tables); evaluate once now so every evaluator cloned from it starts prepared
+        // instead of each worker repeating that work on its first object.
+        engine.set_input(regorus::Value::new_object());
+        engine
+            .eval_rule(OBJECT_QUERY.to_string())
+            .map_err(|e| PackError::Eval(e.to_string()))?;
         Ok(Self { rules, engine })
     }
 
