@@ -277,7 +277,7 @@ cp_log "check $check: audit of the live objects"
 # Non-compliant objects, created while the webhook is unregistered (as if they predated it).
 cp_unregister_webhook
 kubectl create namespace legacy >/dev/null
-kubectl apply -f - >"$OUT/legacy.out" 2>&1 <<'EOF' || fail $check "could not create the legacy objects" "$OUT/legacy.out"
+cat >"$OUT/legacy.yaml" <<'EOF'
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: legacy-web, namespace: legacy}
@@ -303,6 +303,7 @@ kind: ConfigMap
 metadata: {name: legacy-config, namespace: legacy}
 data: {DB_PASSWORD: hunter2hunter2}
 EOF
+kubectl apply -f "$OUT/legacy.yaml" >"$OUT/legacy.out" 2>&1 || fail $check "could not create the legacy objects" "$OUT/legacy.out"
 rc=0
 "$K8SC" audit --namespace legacy --format json >"$OUT/audit-legacy.json" 2>"$OUT/audit-legacy.err" || rc=$?
 [ "$rc" = 1 ] || fail $check "audit --namespace legacy exited $rc, not 1 (error findings)" "$OUT/audit-legacy.err" "$OUT/audit-legacy.json"
@@ -318,12 +319,22 @@ done
 jq -e '[.findings[] | .file | startswith("cluster/legacy/")] | all' "$OUT/audit-legacy.json" >/dev/null ||
   fail $check "audit findings are not named cluster/legacy/<kind>/<name>" "$OUT/audit-legacy.json"
 ! grep -q hunter2 "$OUT/audit-legacy.json" || fail $check "audit output shows a secret value" "$OUT/audit-legacy.json"
+# Live objects (defaults filled in by the API server) get the same findings as their manifest.
+finding_keys='.findings[] | "\(.resource.kind) \(.resource.name) \(.rule) \(.severity) \(.path) exempted=\(.exempted)"'
+"$K8SC" lint "$OUT/legacy.yaml" --format json --fail-on never | jq -r "$finding_keys" | sort >"$OUT/legacy-lint.txt"
+jq -r "$finding_keys" "$OUT/audit-legacy.json" | sort >"$OUT/legacy-audit.txt"
+diff -u "$OUT/legacy-lint.txt" "$OUT/legacy-audit.txt" >"$OUT/legacy-diff.txt" ||
+  fail $check "audit of the live objects and lint of their manifest disagree" "$OUT/legacy-diff.txt"
 legacy_counts=$(jq -r '.summary | "\(.resources) resources, \(.errors) errors, \(.warnings) warnings"' "$OUT/audit-legacy.json")
 
 # The compliant chart, live (with the API server's defaults filled in): clean, like its lint.
 rc=0
 "$K8SC" audit --namespace todo --format json >"$OUT/audit-todo.json" 2>"$OUT/audit-todo.err" || rc=$?
 [ "$rc" = 0 ] || fail $check "audit --namespace todo exited $rc: the compliant chart has error findings live" "$OUT/audit-todo.err" "$OUT/audit-todo.json"
+"$K8SC" lint "$OUT/todo-manifest.yaml" --format json --fail-on never | jq -r "$finding_keys" | sort >"$OUT/todo-lint.txt"
+jq -r "$finding_keys" "$OUT/audit-todo.json" | sort >"$OUT/todo-audit.txt"
+diff -u "$OUT/todo-lint.txt" "$OUT/todo-audit.txt" >"$OUT/todo-audit-diff.txt" ||
+  fail $check "audit of the live todo release and lint of its manifest disagree" "$OUT/todo-audit-diff.txt"
 todo_counts=$(jq -r '.summary | "\(.resources) resources, \(.errors) errors, \(.warnings) warnings, \(.exempted) exempted"' "$OUT/audit-todo.json")
 
 # The whole cluster: the exempted Deployment is reported as exempted, not as an error.
@@ -359,7 +370,7 @@ KUBECONFIG="$CP_DIR/nobody.kubeconfig" kubectl config set-credentials e2e-admin 
 rc=0
 "$K8SC" audit --kubeconfig "$CP_DIR/nobody.kubeconfig" --namespace legacy >"$OUT/audit-forbidden.txt" 2>&1 || rc=$?
 [ "$rc" = 2 ] && grep -qi forbidden "$OUT/audit-forbidden.txt" || fail $check "no permission: exit $rc" "$OUT/audit-forbidden.txt"
-pass "check $check: audit: legacy namespace ($legacy_counts) reports latest tag, non-root, orphan Service selector, missing default-deny, credential in ConfigMap; todo namespace clean ($todo_counts); whole cluster ($all_counts) with the exemption honoured; all 5 formats; exit 2 with a message for a missing kubeconfig, an unreachable server, a forbidden list"
+pass "check $check: audit: legacy namespace ($legacy_counts) reports latest tag, non-root, orphan Service selector, missing default-deny, credential in ConfigMap — the same findings as lint of their manifest; todo namespace clean, as lint of its manifest ($todo_counts); whole cluster ($all_counts) with the exemption honoured; all 5 formats; exit 2 with a message for a missing kubeconfig, an unreachable server, a forbidden list"
 
 checks=$(printf '%s\n' "${PASSED[@]}" | cut -d: -f1 | sort -u | wc -l)
 printf '\nAll %d end-to-end checks passed in %ds (kube-apiserver %s, etcd %s, helm %s).\n' \
