@@ -257,6 +257,8 @@ cp_webhook_mount() {
   [ -L "$mount/tls.key" ] || ln -s ..data/tls.key "$mount/tls.key"
 }
 
+# Extra arguments go to `serve`.
+# shellcheck disable=SC2120
 cp_start_webhook() {
   [ -n "${CP_WEBHOOK_PORT:-}" ] || cp_free_port CP_WEBHOOK_PORT
   [ -n "${CP_METRICS_PORT:-}" ] || cp_free_port CP_METRICS_PORT
