@@ -234,35 +234,42 @@ impl<'a> Builder<'a> {
                         anchor,
                         start,
                         entries,
-                        positions,
+                        mut positions,
                         nodes,
                         ..
                     } => (
                         anchor,
-                        Node {
-                            value: Value::Object(entries),
-                            pos: PosNode::new(start, end.offset, Children::Map(positions)),
-                            nodes,
-                            merge_key: false,
-                            text: None,
+                        // Every object stays in memory until the cross-resource rules have run:
+                        // give back the growth slack of its (mostly small) maps and vectors.
+                        {
+                            positions.shrink_to_fit();
+                            Node {
+                                // (serde_json's Map has no shrink_to_fit; collecting sizes it exactly.)
+                                value: Value::Object(entries.into_iter().collect()),
+                                pos: PosNode::new(start, end.offset, Children::Map(positions)),
+                                nodes,
+                                merge_key: false,
+                                text: None,
+                            }
                         },
                     ),
                     Frame::Seq {
                         anchor,
                         start,
-                        items,
-                        positions,
+                        mut items,
+                        mut positions,
                         nodes,
-                    } => (
-                        anchor,
+                    } => (anchor, {
+                        items.shrink_to_fit();
+                        positions.shrink_to_fit();
                         Node {
                             value: Value::Array(items),
                             pos: PosNode::new(start, end.offset, Children::Seq(positions)),
                             nodes,
                             merge_key: false,
                             text: None,
-                        },
-                    ),
+                        }
+                    }),
                 };
                 self.remember_anchor(anchor, &node);
                 self.complete(node)
@@ -340,7 +347,12 @@ impl<'a> Builder<'a> {
                 match pending_key.take() {
                     None => {
                         let key = match (node.text, node.value) {
-                            (Some(text), _) => text,
+                            // saphyr's scalar buffer keeps its growth slack; keys live as
+                            // long as the object does.
+                            (Some(mut text), _) => {
+                                text.shrink_to_fit();
+                                text
+                            }
                             (None, other) => other.to_string(),
                         };
                         *pending_key = Some((key, node.pos.start, node.merge_key));

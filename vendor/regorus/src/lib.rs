@@ -113,7 +113,7 @@
 )]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Use README.md as crate documentation.
-#![doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))]
+//! regorus, vendored by k8s-constitution (see PATCHES.md); upstream documentation is in its README.
 // We'll default to building for no_std - use core, alloc instead of std.
 #![no_std]
 
