@@ -652,3 +652,29 @@ fn rego_test_command_runs_the_shipped_tests() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("FAIL x.test_bad"));
 }
+
+/// Regression: a null member (`env:` with nothing after it) made `some .. in` fail, so the whole
+/// object went unevaluated and its findings were lost.
+#[test]
+fn null_members_are_unset_not_evaluation_errors() {
+    let (code, json) = lint_json(&[repo("fixtures/lint/null-members.yaml")
+        .to_str()
+        .unwrap_or("")]);
+    assert_eq!(json["errors"], serde_json::json!([]), "{json:#}");
+    // Evaluated: the Deployment's container lacks requests/limits and probes.
+    assert!(
+        !findings_of(&json, "resource-limits").is_empty(),
+        "{json:#}"
+    );
+    assert!(
+        !findings_of(&json, "readiness-probe").is_empty(),
+        "{json:#}"
+    );
+    // Located at the present-but-empty key.
+    let limits = findings_of(&json, "resource-limits");
+    assert!(
+        limits.iter().all(|f| f["line"].as_u64().unwrap_or(0) > 1),
+        "{json:#}"
+    );
+    assert_eq!(code, 1);
+}

@@ -408,7 +408,8 @@ fn raw_violation(v: &Json) -> Option<RawViolation> {
     })
 }
 
-/// Converts a JSON value into the engine's value type without an intermediate copy.
+/// Converts a JSON value into the engine's value type without an intermediate copy, leaving out
+/// null object members (unset fields).
 pub fn to_rego(value: &Json) -> regorus::Value {
     match value {
         Json::Null => regorus::Value::Null,
@@ -427,7 +428,10 @@ pub fn to_rego(value: &Json) -> regorus::Value {
         Json::Object(map) => {
             let mut object = regorus::Value::new_object();
             if let Ok(target) = object.as_object_mut() {
-                for (k, v) in map {
+                // A null member is an unset field, as the API server decodes it (`env:` with
+                // nothing after it in YAML). Dropping it here gives lint, audit and admission
+                // the same shape, and keeps `some x in obj.field` from failing on null.
+                for (k, v) in map.iter().filter(|(_, v)| !v.is_null()) {
                     target.insert(regorus::Value::from(k.as_str()), to_rego(v));
                 }
             }
