@@ -163,14 +163,32 @@ literal_secret(value, p) if {
 
 embedded_guard_re := `password|passwd|pwd|passphrase|secret|token|apikey|api_key|api-key|privatekey|private_key|private-key|accesskey|access_key|access-key|credential`
 
-embedded_re := `(?i)(?:^|[\s;,&?{(])["']?([A-Za-z0-9_.-]*?(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|credentials?))["']?[ \t]*[:=][ \t]*["']?([^\s"',;#&)}]+)`
+# `key = value`, `key: value`, `"key":value` (JSON) — but not `key:value` in running text, where
+# the colon is part of a name (Prometheus rules `secret:kube_secret_info:count`, `token:refresh`):
+# group 2 is the closing quote, 3 the separator, 4 the blanks after it, 5 the value.
+embedded_re := `(?i)(?:^|[\s;,&?{(])["']?([A-Za-z0-9_.-]*?(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|credentials?))(["']?)[ \t]*([:=])([ \t]*)["']?([^\s"',;#&)}]+)`
+
+# `key:value` with nothing around the colon counts only at the start of a line (.properties).
+embedded_line_re := `(?im)^[ \t]*([A-Za-z0-9_.-]*?(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|credentials?)):([^\s"',;#&)}]+)`
 
 embedded_kinds(value, p) := {"credential assigned inside the value" |
 	regex.match(embedded_guard_re, lower(value))
-	some m in regex.find_all_string_submatch_n(embedded_re, value, -1)
-	regex.match(p.secret_key_suffix_pattern, normalize_key(m[1]))
-	literal_secret(m[2], p)
+	some [key, assigned] in embedded_assignments(value)
+	regex.match(p.secret_key_suffix_pattern, normalize_key(key))
+	literal_secret(assigned, p)
 }
+
+# [key, value] of every assignment-looking pair in the value.
+embedded_assignments(value) := {[m[1], m[5]] |
+	some m in regex.find_all_string_submatch_n(embedded_re, value, -1)
+	is_assignment(m[2], m[3], m[4])
+} | {[m[1], m[2]] | some m in regex.find_all_string_submatch_n(embedded_line_re, value, -1)}
+
+is_assignment(_, separator, _) if separator == "="
+
+is_assignment(_, ":", blanks) if blanks != ""
+
+is_assignment(closing_quote, ":", _) if closing_quote != ""
 
 # ---------------------------------------------------------------------------------------------
 # Value classification

@@ -193,3 +193,17 @@ test_format_only_detection if {
 test_describe if {
 	describe({"b", "a"}) == "a, b"
 }
+
+# Regression: Prometheus recording rules are named `level:metric:operations`, so a rule named
+# `secret:kube_secret_info:count` looked like the assignment `secret: kube_secret_info:count`.
+# A YAML mapping needs a space after the colon; `key:value` is an assignment only when the key
+# is quoted (JSON) or the separator is `=`.
+test_colon_without_space_in_prose_is_not_an_assignment if {
+	none("rules.yaml", "groups:\n- name: k\n  rules:\n  - record: secret:kube_secret_info:count\n    expr: count by (namespace) (kube_secret_info)\n")
+	none("notes.txt", "see token:refresh_handler_v2_internal for details")
+}
+
+test_json_and_properties_colon_forms_still_detected if {
+	found("settings.json", "{\"apiKey\":\"f00ba7Qux9Zz11\"}") == {"credential assigned inside the value"}
+	found("app.properties", "db.password:S3cr3tPassw0rd\n") == {"credential assigned inside the value"}
+}
