@@ -7,14 +7,16 @@
 # Build stage: the toolchain the project is developed with (Cargo.toml rust-version is the floor).
 FROM docker.io/library/rust:1.95.0-bookworm AS build
 WORKDIR /src
-# Only what the build reads: the manifest and lock, the build script, the sources, and the
-# rule pack and its fixtures (build.rs embeds both into the binary).
+# Only what the build reads: the manifest and lock, the build script, the sources, the
+# vendored regorus, and the rule pack and its fixtures (build.rs embeds both into the binary).
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY src ./src
 COPY policies ./policies
 COPY fixtures/rules ./fixtures/rules
 # Cargo.toml declares the webhook load benchmark; the manifest is rejected if its file is missing.
 COPY benches ./benches
+# regorus is vendored with patches (Cargo.toml [patch]; vendor/regorus/PATCHES.md).
+COPY vendor ./vendor
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     cargo build --release --locked --bin k8s-constitution \
