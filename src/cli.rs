@@ -63,13 +63,9 @@ pub struct CommonPolicyArgs {
     pub config: Option<PathBuf>,
 }
 
+/// How findings are reported and when they fail the run (lint and audit).
 #[derive(Debug, Args)]
-pub struct LintArgs {
-    /// Files, directories (searched recursively for *.yaml / *.yml) or `-` for stdin.
-    #[arg(value_name = "PATH", required = true)]
-    pub paths: Vec<String>,
-    #[command(flatten)]
-    pub policy: CommonPolicyArgs,
+pub struct ReportArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -79,6 +75,17 @@ pub struct LintArgs {
     /// Also show exempted findings in the human and GitHub formats.
     #[arg(long)]
     pub show_exempted: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Files, directories (searched recursively for *.yaml / *.yml) or `-` for stdin.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<String>,
+    #[command(flatten)]
+    pub policy: CommonPolicyArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Refuse inputs larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::load::DEFAULT_MAX_FILE_BYTES)]
     pub max_file_size: u64,
@@ -129,15 +136,8 @@ pub struct AuditArgs {
     pub namespace: Option<String>,
     #[command(flatten)]
     pub policy: CommonPolicyArgs,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
-    /// Also show exempted findings in the human and GitHub formats.
-    #[arg(long)]
-    pub show_exempted: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then the in-cluster service account).
     #[arg(long, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,

@@ -3,13 +3,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use k8s_constitution::cli::{
-    AuditArgs, Cli, Command, CommonPolicyArgs, ExplainArgs, FailOn, Format, LintArgs, RulesArgs,
-    TestArgs,
+    AuditArgs, Cli, Command, CommonPolicyArgs, ExplainArgs, FailOn, Format, LintArgs, ReportArgs,
+    RulesArgs, TestArgs,
 };
 use k8s_constitution::config::Config;
 use k8s_constitution::core::{Core, Selection};
+use k8s_constitution::findings::LintReport;
 use k8s_constitution::load::LoadOptions;
-use k8s_constitution::policy::{self, PackSource, Severity};
+use k8s_constitution::policy::{self, PackSource, RuleMeta, Severity};
 use k8s_constitution::report::{self, RenderOptions};
 use k8s_constitution::{lint, rules_cmd, testing};
 use miette::IntoDiagnostic;
@@ -95,11 +96,21 @@ fn run_lint(args: LintArgs) -> miette::Result<ExitCode> {
         ..LoadOptions::default()
     };
     let report = lint::lint_paths(&core, &args.paths, options);
+    finish_report(&report, &args.report, core.pack().rules())
+}
+
+/// Prints the report in the asked format and picks the exit code: 2 for input errors, 1 for
+/// findings at or above `--fail-on`, else 0 (lint and audit alike).
+fn finish_report(
+    report: &LintReport,
+    args: &ReportArgs,
+    rules: &[RuleMeta],
+) -> miette::Result<ExitCode> {
     let rendered = report::render(
-        &report,
+        report,
         args.format,
         &RenderOptions {
-            rules: core.pack().rules(),
+            rules,
             show_exempted: args.show_exempted,
             color: color_wanted(),
             width: terminal_width(),
@@ -216,27 +227,5 @@ fn run_audit(args: AuditArgs) -> miette::Result<ExitCode> {
             format!("; not served here: {}", notes.not_served.join(", "))
         }
     );
-    let rendered = report::render(
-        &report,
-        args.format,
-        &RenderOptions {
-            rules: set_core.pack().rules(),
-            show_exempted: args.show_exempted,
-            color: color_wanted(),
-            width: terminal_width(),
-        },
-    );
-    write_stdout(&rendered)?;
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Never => None,
-    };
-    Ok(if !report.errors.is_empty() {
-        ExitCode::from(EXIT_USAGE)
-    } else if report.fails_at(threshold) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    finish_report(&report, &args.report, set_core.pack().rules())
 }
