@@ -198,3 +198,15 @@ selected_workloads(ns, sel) := {i |
 	some i in workloads_by_anchor[concat("=", [ns, k, v])]
 	matches_map(sel, workloads[i].labels)
 }
+
+# The minReplicas of the HorizontalPodAutoscaler(s) in r's namespace whose scaleTargetRef is r
+# (the largest, if several); undefined when none scales it. minReplicas defaults to 1.
+hpa_min_replicas(r) := max({n |
+	some j in hpas_by_namespace[namespace(r)]
+	hpa := input.resources[j]
+	hpa.spec.scaleTargetRef.kind == r.kind
+	hpa.spec.scaleTargetRef.name == r.metadata.name
+	n := object.get(hpa.spec, "minReplicas", 1)
+}) if {
+	hpas_by_namespace
+}

@@ -278,16 +278,3 @@ Port list for backend egress to the internet.
   port: {{ . }}
 {{- end }}
 {{- end }}
-
-{{/*
-k8s-constitution exemption for min-replicas when an HPA owns spec.replicas. Only emitted
-when the HPA keeps at least 2 replicas, so the rule's intent (>= 2 pods) still holds.
-Usage: include "todo-app.hpaExemption" (dict "ctx" $ "component" "backend")
-*/}}
-{{- define "todo-app.hpaExemption" -}}
-{{- $a := (index .ctx.Values .component).autoscaling }}
-{{- if and $a.enabled (ge (int $a.minReplicas) 2) }}
-k8s-constitution.dev/exempt: min-replicas
-k8s-constitution.dev/exempt-reason: {{ printf "spec.replicas is owned by HorizontalPodAutoscaler %s-%s (minReplicas %d, maxReplicas %d)" (include "todo-app.fullname" .ctx) .component (int $a.minReplicas) (int $a.maxReplicas) | quote }}
-{{- end }}
-{{- end }}

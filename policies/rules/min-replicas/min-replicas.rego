@@ -19,31 +19,24 @@ metadata := {
 	"severity": "warning",
 	"section": "IV. High Availability & Resilience (Replica Strategy: frontend/backend 2+ replicas); Non-Negotiable Technical Constraints 5 (High Availability)",
 	"rationale": "A single replica is a single point of failure: every node drain, eviction, crash or rolling update takes the service down.",
-	"remediation": "Set spec.replicas to at least 2 (the chart's replicaCount), with a PodDisruptionBudget and anti-affinity. A Deployment scaled by an HPA (minReplicas >= 2) omits spec.replicas: exempt it (k8s-constitution.dev/exempt: min-replicas, with the HPA as the exempt-reason), as with justified singletons such as a single-primary database.",
+	"remediation": "Set spec.replicas to at least 2 (the chart's replicaCount), with a PodDisruptionBudget and anti-affinity; exempt justified singletons such as a single-primary database with the reason. (An object that omits spec.replicas is left to unset-replicas, which can see the HorizontalPodAutoscaler that scales it.)",
 	"kinds": ["Deployment", "StatefulSet"],
 	"params": {"min_replicas": 2},
 }
 
+# Only an explicit spec.replicas: an object that omits it is scaled by an HPA or runs the default
+# of 1, and only the set of resources shows which (rule unset-replicas). At admission the API
+# server has defaulted it, so the object always has one here.
 violation contains {"msg": msg, "path": ["spec", "replicas"]} if {
 	input.kind in {"Deployment", "StatefulSet"}
-	raw := object.get(input, ["spec", "replicas"], null)
-	replicas := effective(raw)
+	replicas := input.spec.replicas
+	is_number(replicas)
 	replicas < minimum
-	msg := message(raw, replicas, minimum)
+	msg := sprintf("%s %q runs %v replica(s) (at least %d are required)", [input.kind, name, replicas, minimum])
 }
 
-# The params lookup, without w.params: in regorus a data.k8sc.params read costs several times a
-# whole rule body, so it is read once, directly (same semantics: config value over default).
 default minimum := 2
 
 minimum := object.get(data.k8sc.params, ["min-replicas", "min_replicas"], metadata.params.min_replicas)
-
-effective(raw) := 1 if raw == null
-
-effective(raw) := raw if is_number(raw)
-
-message(raw, _, required) := sprintf("%s %q does not set spec.replicas, so it runs 1 replica (at least %d are required; if an HPA scales it, exempt it with the HPA's minReplicas as the reason)", [input.kind, name, required]) if raw == null
-
-message(raw, replicas, required) := sprintf("%s %q runs %v replica(s) (at least %d are required)", [input.kind, name, replicas, required]) if raw != null
 
 name := object.get(input, ["metadata", "name"], "")

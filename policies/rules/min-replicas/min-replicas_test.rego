@@ -13,15 +13,11 @@ test_one_replica_warns_at_replicas if {
 	violation == {{"msg": "Deployment \"web\" runs 1 replica(s) (at least 2 are required)", "path": ["spec", "replicas"]}} with input as workload("Deployment", {"replicas": 1})
 }
 
-test_missing_replicas_counts_as_one if {
-	violation == {{"msg": "Deployment \"web\" does not set spec.replicas, so it runs 1 replica (at least 2 are required; if an HPA scales it, exempt it with the HPA's minReplicas as the reason)", "path": ["spec", "replicas"]}} with input as workload("Deployment", {})
-	count(violation) == 1 with input as workload("Deployment", {"replicas": null})
-}
-
-# An HPA-managed Deployment omits spec.replicas (so helm upgrade does not reset the scale);
-# this object alone cannot show the HPA, so it warns and is exempted with the HPA as reason.
-test_hpa_managed_without_replicas_warns if {
-	count(violation) == 1 with input as workload("Deployment", {})
+# An HPA-managed Deployment omits spec.replicas (so helm upgrade does not reset the scale); one
+# object cannot show the HPA, so an omitted spec.replicas is unset-replicas' business.
+test_omitted_replicas_left_to_unset_replicas if {
+	count(violation) == 0 with input as workload("Deployment", {})
+	count(violation) == 0 with input as workload("StatefulSet", {})
 }
 
 test_zero_replicas_warns if {

@@ -37,19 +37,9 @@ covered(ns, labels) if {
 # spec.replicas, unless an HPA scales the object: then its minReplicas (default 1) is the floor.
 effective_replicas(r) := {"count": r.spec.replicas, "path": ["spec", "replicas"], "source": "spec.replicas"} if {
 	is_number(r.spec.replicas)
-	not hpa_min_replicas(r)
+	not sel.hpa_min_replicas(r)
 }
 
 effective_replicas(r) := {"count": n, "path": ["metadata", "name"], "source": "HorizontalPodAutoscaler minReplicas"} if {
-	n := hpa_min_replicas(r)
-}
-
-hpa_min_replicas(r) := max({n |
-	some j in data.k8sc.lib.selectors.hpas_by_namespace[sel.namespace(r)]
-	hpa := input.resources[j]
-	hpa.spec.scaleTargetRef.kind == r.kind
-	hpa.spec.scaleTargetRef.name == r.metadata.name
-	n := object.get(hpa.spec, "minReplicas", 1)
-}) if {
-	data.k8sc.lib.selectors.hpas_by_namespace
+	n := sel.hpa_min_replicas(r)
 }
