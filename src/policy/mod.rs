@@ -127,6 +127,43 @@ pub fn files_in_dir(dir: &Path) -> Result<Vec<PolicyFile>, PackError> {
 pub struct PolicyPack {
     rules: Vec<RuleMeta>,
     engine: regorus::Engine,
+    compiled: CompiledObjectQuery,
+}
+
+/// The per-object query compiled to regorus' VM (RVM), ~3-4x faster than its tree-walking
+/// interpreter on this pack. The interpreter stays for the cross-resource query, for the test
+/// runner and as the reference the VM is checked against (see `compiled_matches_interpreter`).
+#[derive(Clone)]
+struct CompiledObjectQuery {
+    policy: regorus::CompiledPolicy,
+    program: std::sync::Arc<regorus::rvm::program::Program>,
+    data: regorus::Value,
+}
+
+impl CompiledObjectQuery {
+    fn new(engine: &mut regorus::Engine, data: regorus::Value) -> Result<Self, PackError> {
+        let policy = engine
+            .compile_with_entrypoint(&OBJECT_QUERY.into())
+            .map_err(|e| PackError::Eval(format!("compiling the pack: {e}")))?;
+        let program = regorus::languages::rego::compiler::Compiler::compile_from_policy(
+            &policy,
+            &[OBJECT_QUERY],
+        )
+        .map_err(|e| PackError::Eval(format!("compiling the pack for the VM: {e}")))?;
+        Ok(Self {
+            policy,
+            program,
+            data,
+        })
+    }
+
+    fn vm(&self) -> Result<regorus::rvm::RegoVM, PackError> {
+        let mut vm = regorus::rvm::RegoVM::new_with_policy(self.policy.clone());
+        vm.load_program(self.program.clone());
+        vm.set_data(self.data.clone())
+            .map_err(|e| PackError::Eval(e.to_string()))?;
+        Ok(vm)
+    }
 }
 
 /// Where the pack comes from and which parameters it runs with.
@@ -181,10 +218,11 @@ impl PolicyPack {
             .filter(|f| f.is_rego() && !f.is_test())
             .collect();
         let mut engine = engine_with(&rego)?;
+        let data = regorus::Value::from(serde_json::json!({
+            "k8sc": {"params": Json::Object(source.params.clone())}
+        }));
         engine
-            .add_data(regorus::Value::from(serde_json::json!({
-                "k8sc": {"params": Json::Object(source.params.clone())}
-            })))
+            .add_data(data.clone())
             .map_err(|e| PackError::Eval(e.to_string()))?;
         let rules = read_metadata(&mut engine)?;
         engine
@@ -200,7 +238,12 @@ impl PolicyPack {
         engine
             .eval_rule(OBJECT_QUERY.to_string())
             .map_err(|e| PackError::Eval(e.to_string()))?;
-        Ok(Self { rules, engine })
+        let compiled = CompiledObjectQuery::new(&mut engine, data)?;
+        Ok(Self {
+            rules,
+            engine,
+            compiled,
+        })
     }
 
     pub fn rules(&self) -> &[RuleMeta] {
@@ -215,6 +258,9 @@ impl PolicyPack {
     pub fn evaluator(&self) -> Evaluator {
         Evaluator {
             engine: self.engine.clone(),
+            compiled: self.compiled.clone(),
+            vm: None,
+            time_limit: None,
         }
     }
 
@@ -314,32 +360,74 @@ pub struct RawViolation {
 }
 
 /// Evaluates objects against the pack; one per worker thread.
-#[derive(Clone)]
 pub struct Evaluator {
     engine: regorus::Engine,
+    compiled: CompiledObjectQuery,
+    /// Made on first use (a VM is not `Clone`; its program and policy are shared).
+    vm: Option<regorus::rvm::RegoVM>,
+    time_limit: Option<regorus::utils::limits::ExecutionTimerConfig>,
+}
+
+impl Clone for Evaluator {
+    fn clone(&self) -> Self {
+        Self {
+            engine: self.engine.clone(),
+            compiled: self.compiled.clone(),
+            vm: None,
+            time_limit: self.time_limit,
+        }
+    }
 }
 
 impl Evaluator {
     /// Caps one evaluation's wall-clock time (the webhook must answer within its timeout).
     pub fn set_time_limit(&mut self, limit: std::time::Duration) {
-        self.engine
-            .set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
-                limit,
-                // Reading the clock at every work unit costs about 20 % of an evaluation;
-                // every 256 units keeps the overshoot far below a millisecond.
-                check_interval: std::num::NonZeroU32::new(256).unwrap_or(std::num::NonZeroU32::MIN),
-            });
+        let config = regorus::utils::limits::ExecutionTimerConfig {
+            limit,
+            // Reading the clock at every work unit costs about 20 % of an evaluation;
+            // every 256 units keeps the overshoot far below a millisecond.
+            check_interval: std::num::NonZeroU32::new(256).unwrap_or(std::num::NonZeroU32::MIN),
+        };
+        self.engine.set_execution_timer_config(config);
+        if let Some(vm) = self.vm.as_mut() {
+            vm.set_execution_timer_config(Some(config));
+        }
+        self.time_limit = Some(config);
     }
 
     /// Every violation of the per-object rules for one Kubernetes object, and the path of
     /// its pod template's metadata (where exemption annotations may also stand).
     pub fn evaluate_object(&mut self, object: regorus::Value) -> Result<ObjectResult, PackError> {
+        if self.vm.is_none() {
+            let mut vm = self.compiled.vm()?;
+            vm.set_execution_timer_config(self.time_limit);
+            self.vm = Some(vm);
+        }
+        let Some(vm) = self.vm.as_mut() else {
+            return Err(PackError::Eval("no evaluator".into()));
+        };
+        vm.set_input(object);
+        let value = vm.execute().map_err(|e| PackError::Eval(e.to_string()))?;
+        let json = serde_json::to_value(&value).map_err(|e| PackError::Eval(e.to_string()))?;
+        Ok(Self::object_result(&json))
+    }
+
+    /// The same as `evaluate_object`, through regorus' interpreter: the reference the compiled
+    /// VM is checked against.
+    pub fn evaluate_object_interpreted(
+        &mut self,
+        object: regorus::Value,
+    ) -> Result<ObjectResult, PackError> {
         self.engine.set_input(object);
         let json = self.run(OBJECT_QUERY)?;
-        Ok(ObjectResult {
+        Ok(Self::object_result(&json))
+    }
+
+    fn object_result(json: &Json) -> ObjectResult {
+        ObjectResult {
             violations: violations_of(json.get("violations")),
             pod_metadata_path: string_list(json.get("pod_metadata_path")),
-        })
+        }
     }
 
     /// Every violation of the rules that look at the whole set of resources.
@@ -437,5 +525,68 @@ pub fn to_rego(value: &Json) -> regorus::Value {
             }
             object
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{LoadOptions, load_str};
+
+    fn sorted(result: &ObjectResult) -> (Vec<String>, Option<Vec<String>>) {
+        let mut v: Vec<String> = result
+            .violations
+            .iter()
+            .map(|v| format!("{} {} {}", v.rule, v.path, v.msg))
+            .collect();
+        v.sort();
+        (v, result.pod_metadata_path.clone())
+    }
+
+    /// The compiled VM must give exactly the interpreter's answer on every object of every
+    /// fixture (rule fixtures, lint fixtures, the third-party sweep). It found two regorus VM
+    /// bugs (function defaults ignored; undefined values kept in object comprehensions),
+    /// patched in vendor/regorus.
+    #[test]
+    fn compiled_matches_interpreter() {
+        let pack = PolicyPack::load(&PackSource::default()).expect("pack loads");
+        let mut evaluator = pack.evaluator();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let (mut objects, mut with_violations) = (0, 0);
+        for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
+            let Ok(entry) = entry else { continue };
+            if entry.path().extension().and_then(|e| e.to_str()) != Some("yaml")
+                || entry
+                    .path()
+                    .components()
+                    .any(|c| c.as_os_str() == "templates")
+            {
+                continue;
+            }
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            let name = entry.path().display().to_string();
+            for resource in load_str(&name, &text, LoadOptions::default()).resources {
+                let input = to_rego(&resource.object);
+                let compiled = evaluator
+                    .evaluate_object(input.clone())
+                    .expect("VM evaluates");
+                let interpreted = evaluator
+                    .evaluate_object_interpreted(input)
+                    .expect("interpreter evaluates");
+                assert_eq!(
+                    sorted(&compiled),
+                    sorted(&interpreted),
+                    "{name}: {}",
+                    resource.name()
+                );
+                objects += 1;
+                with_violations += usize::from(!compiled.violations.is_empty());
+            }
+        }
+        // The comparison means something only over many objects, most of them failing some rule.
+        assert!(
+            objects > 250 && with_violations > 150,
+            "{objects} objects, {with_violations} with violations"
+        );
     }
 }

@@ -4082,8 +4082,22 @@ impl Interpreter {
 
         if let Some(rules) = default_rules {
             for (rule, _) in rules {
-                for module in self.compiled_policy.modules.iter() {
+                for module in self.compiled_policy.modules.clone().iter() {
                     if module.policy.contains(&rule) {
+                        // k8s-constitution patch: a function's default (`default f(_) := v`)
+                        // was skipped here, so compiled (RVM) code returned undefined when no
+                        // definition of the function matched, dropping every value built from
+                        // the call. Its value cannot refer to the arguments (as in OPA), so it
+                        // is evaluated once, like a rule's default.
+                        if let Rule::Default { args, value, .. } = rule.as_ref() {
+                            if !args.is_empty() {
+                                let prev_module = self.set_current_module(Some(module.clone()))?;
+                                self.scopes = vec![Scope::new()];
+                                let result = self.eval_expr(value);
+                                self.set_current_module(prev_module)?;
+                                return result;
+                            }
+                        }
                         let prev_module = self.set_current_module(Some(module.clone()))?;
                         let result = self.eval_default_rule(&rule);
                         self.set_current_module(prev_module)?;

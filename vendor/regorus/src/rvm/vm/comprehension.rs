@@ -254,12 +254,20 @@ impl RegoVM {
                     crate::Rc::make_mut(set).insert(value_to_add);
                 }
             }
+            // k8s-constitution patch: as for sets, an undefined term (`q := f(x)` with f
+            // undefined) contributes nothing; arrays and objects used to take the undefined
+            // value (`{k: q | ...}` got `k: <undefined>` where the interpreter has no `k`).
             (&ComprehensionMode::Array, &mut Value::Array(ref mut arr)) => {
-                crate::Rc::make_mut(arr).push(value_to_add);
+                if !matches!(value_to_add, Value::Undefined) {
+                    crate::Rc::make_mut(arr).push(value_to_add);
+                }
             }
             (&ComprehensionMode::Object, &mut Value::Object(ref mut obj)) => {
                 if let Some(key) = key_value {
-                    crate::Rc::make_mut(obj).insert(key, value_to_add);
+                    if !matches!(value_to_add, Value::Undefined) && !matches!(key, Value::Undefined)
+                    {
+                        crate::Rc::make_mut(obj).insert(key, value_to_add);
+                    }
                 } else {
                     self.set_register(result_reg, current_result)?;
                     self.comprehension_stack.push(comprehension_context);
@@ -368,12 +376,20 @@ impl RegoVM {
                     crate::Rc::make_mut(set).insert(value_to_add);
                 }
             }
+            // k8s-constitution patch: as for sets, an undefined term (`q := f(x)` with f
+            // undefined) contributes nothing; arrays and objects used to take the undefined
+            // value (`{k: q | ...}` got `k: <undefined>` where the interpreter has no `k`).
             (&ComprehensionMode::Array, &mut Value::Array(ref mut arr)) => {
-                crate::Rc::make_mut(arr).push(value_to_add);
+                if !matches!(value_to_add, Value::Undefined) {
+                    crate::Rc::make_mut(arr).push(value_to_add);
+                }
             }
             (&ComprehensionMode::Object, &mut Value::Object(ref mut obj)) => {
                 if let Some(key) = key_value {
-                    crate::Rc::make_mut(obj).insert(key, value_to_add);
+                    if !matches!(value_to_add, Value::Undefined) && !matches!(key, Value::Undefined)
+                    {
+                        crate::Rc::make_mut(obj).insert(key, value_to_add);
+                    }
                 } else {
                     self.set_register(result_reg_idx, current_result)?;
                     return Err(VmError::InvalidIteration {
