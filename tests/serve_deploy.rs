@@ -60,19 +60,6 @@ fn resource_of(kind: &str) -> Option<(&'static str, &'static str)> {
     })
 }
 
-/// Kinds whose pod spec the workloads library finds (what rules with kinds ["*"] judge).
-const POD_SPEC_KINDS: &[&str] = &[
-    "Pod",
-    "PodTemplate",
-    "ReplicationController",
-    "Deployment",
-    "ReplicaSet",
-    "StatefulSet",
-    "DaemonSet",
-    "Job",
-    "CronJob",
-];
-
 #[test]
 fn webhook_rules_cover_exactly_the_kinds_of_per_object_rules() {
     let out = Command::new(BIN)
@@ -89,7 +76,7 @@ fn webhook_rules_cover_exactly_the_kinds_of_per_object_rules() {
             .filter_map(Value::as_str)
         {
             let kinds: Vec<&str> = if kind == "*" {
-                POD_SPEC_KINDS.to_vec()
+                k8s_constitution::audit::POD_SPEC_KINDS.to_vec()
             } else {
                 vec![kind]
             };

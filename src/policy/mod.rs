@@ -231,13 +231,9 @@ impl PolicyPack {
                 path: "<generated aggregator>".into(),
                 message: e.to_string(),
             })?;
-        // Adding a module leaves the engine unprepared (schedule analysis, loop hoisting,
-        // rule tables); evaluate once now so every evaluator cloned from it starts prepared
-        // instead of each worker repeating that work on its first object.
-        engine.set_input(regorus::Value::new_object());
-        engine
-            .eval_rule(OBJECT_QUERY.to_string())
-            .map_err(|e| PackError::Eval(e.to_string()))?;
+        // Compiling also prepares the engine (schedule analysis, loop hoisting, rule tables),
+        // which adding a module undoes, so every evaluator cloned from it starts prepared
+        // instead of each worker repeating that work on its first interpreted query.
         let compiled = CompiledObjectQuery::new(&mut engine, data)?;
         Ok(Self {
             rules,
