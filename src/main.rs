@@ -20,6 +20,7 @@ const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
     quiet_library_backtraces();
+    no_transparent_huge_pages();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Lint(args) => run_lint(args),
@@ -48,6 +49,20 @@ fn quiet_library_backtraces() {
         // SAFETY: called first thing in `main`, before any other thread exists, so nothing can
         // read the environment concurrently.
         unsafe { std::env::set_var("RUST_LIB_BACKTRACE", "0") };
+    }
+}
+
+/// Evaluation allocates and frees small values at a high rate. With transparent huge pages the
+/// allocator's freed ranges are given back and faulted in again as 2 MiB pages the kernel must
+/// zero each time: ~20 % of a lint run went to `clear_page`, and the cross-resource rules ran
+/// twice as long. Measured on the 10k corpus (scripts/bench-lint.sh): 3.1 -> 2.4 s, peak RSS
+/// 307 -> 290 MB.
+fn no_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and only sets a flag on this process.
+    // Failing (an old kernel) just leaves THP as it was.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
 }
 

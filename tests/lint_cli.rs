@@ -679,6 +679,28 @@ fn null_members_are_unset_not_evaluation_errors() {
     assert_eq!(code, 1);
 }
 
+/// Regression: the compiled VM stopped at its default budget of 25,000 instructions, so a
+/// ConfigMap of a few thousand keys came back as "could not evaluate" instead of findings.
+#[test]
+fn large_objects_are_evaluated_in_full() {
+    let dir = temp_dir();
+    let mut yaml = String::from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big, namespace: app}\ndata:\n",
+    );
+    for i in 0..5000 {
+        yaml.push_str(&format!("  SETTING_{i}: value-{i}\n"));
+    }
+    yaml.push_str("  DB_PASSWORD: hunter2-but-longer\n");
+    let file = dir.path().join("big.yaml");
+    std::fs::write(&file, yaml).expect("writes");
+    let (code, json) = lint_json(&[file.to_str().unwrap_or("")]);
+    assert_eq!(json["errors"], serde_json::json!([]), "{json:#}");
+    let found = findings_of(&json, "configmap-secrets");
+    assert_eq!(found.len(), 1, "{json:#}");
+    assert_eq!(found[0]["path"], "data.DB_PASSWORD");
+    assert_eq!(code, 1);
+}
+
 /// The false-positive sweep: manifests modelled on widely used charts yield exactly the findings
 /// a careful reviewer agrees with, written in each file as `# finding: <rule> <Kind>/<name>`.
 #[test]

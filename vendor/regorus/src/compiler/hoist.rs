@@ -432,9 +432,15 @@ impl LoopHoister {
                         };
                         (key_expr, output_expr)
                     }
-                    RuleHead::Set { key, .. } => {
-                        // For set rules, no separate key_expr, output_expr is the key
-                        (None, key.clone())
+                    RuleHead::Set { refr, key, .. } => {
+                        // For set rules, output_expr is the key. k8s-constitution patch: in
+                        // `x[k] contains v` the index `k` is a key expression, as in the RVM
+                        // compiler (which compiles such a rule as an object of sets).
+                        let key_expr = match refr.as_ref() {
+                            Expr::RefBrack { index, .. } => Some(index.clone()),
+                            _ => None,
+                        };
+                        (key_expr, key.clone())
                     }
                     RuleHead::Func { assign, .. } => {
                         // Function rules return the assignment value (if any)
@@ -620,10 +626,24 @@ impl LoopHoister {
             Expr { expr, .. } => {
                 self.analyze_expr(module_idx, expr, context, loops)?;
             }
-            Every { domain, query, .. } => {
+            Every {
+                key,
+                value,
+                domain,
+                query,
+                ..
+            } => {
                 self.analyze_expr(module_idx, domain, context, loops)?;
 
-                let every_context = context.child_with_output_exprs(ContextType::Every, None, None);
+                let mut every_context =
+                    context.child_with_output_exprs(ContextType::Every, None, None);
+                // k8s-constitution patch: the body sees `every k, v in ...`'s variables bound.
+                // Left unbound, `labels[k] == v` became a search over every key of `labels`
+                // for the value `v`, so compiled code let a selector with a key the labels
+                // lack match whenever another label had the same value.
+                for var in key.iter().chain(core::iter::once(value)) {
+                    every_context.bind_variable(var.text());
+                }
                 let populated_context =
                     self.populate_query(module_idx, query.as_ref(), &every_context)?;
                 self.lookup.ensure_query_capacity(module_idx, query.qidx);

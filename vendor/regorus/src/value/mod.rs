@@ -937,6 +937,40 @@ impl From<Number> for Value {
     }
 }
 
+// k8s-constitution patch: deep copies, so each worker thread can own its program's values.
+impl Value {
+    /// A copy that shares no allocation with `self`. Cloning a `Value` only bumps reference
+    /// counts; when threads clone and compare the same shared values (a compiled program's
+    /// literals) every count update invalidates the cache line the string bytes sit on for
+    /// the other cores. Workers that own deep copies scale with cores.
+    pub fn deep_clone(&self) -> Value {
+        match self {
+            Value::String(s) => Value::String(Rc::from(s.as_ref())),
+            Value::Number(Number::BigInt(b)) => {
+                Value::Number(Number::BigInt(Rc::new(b.as_ref().clone())))
+            }
+            Value::Array(items) => {
+                Value::from(items.iter().map(Value::deep_clone).collect::<Vec<_>>())
+            }
+            Value::Set(items) => {
+                let mut set = Set::new();
+                for item in items.iter() {
+                    set.insert(item.deep_clone());
+                }
+                set.into_value()
+            }
+            Value::Object(fields) => {
+                let mut object = Object::new();
+                for (k, v) in fields.iter() {
+                    object.insert(k.deep_clone(), v.deep_clone());
+                }
+                object.into_value()
+            }
+            other => other.clone(),
+        }
+    }
+}
+
 impl From<Vec<Value>> for Value {
     /// Create a [`Value::Array`] from a [`Vec<Value>`].
     /// ```

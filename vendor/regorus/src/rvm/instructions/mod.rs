@@ -181,6 +181,14 @@ pub enum Instruction {
         value: u8,
     },
 
+    /// k8s-constitution patch: add `value` to the set at `obj[key]` (created when absent), for
+    /// `x[k] contains v` rules.
+    ObjectSetAdd {
+        obj: u8,
+        key: u8,
+        value: u8,
+    },
+
     /// Create object with optimized field setting - uses parameter table
     ObjectCreate {
         /// Index into program's instruction_data.object_create_params table

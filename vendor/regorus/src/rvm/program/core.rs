@@ -109,6 +109,18 @@ impl Program {
     /// Maximum path depth for rule paths (e.g., data.a.b.c.d.rule)
     pub const MAX_PATH_DEPTH: usize = 32;
 
+    /// k8s-constitution patch: a copy whose values share no allocation with `self` (see
+    /// `Value::deep_clone`), for a worker thread to own.
+    pub fn deep_clone(&self) -> Self {
+        let mut program = self.clone();
+        program.literals = self.literals.iter().map(Value::deep_clone).collect();
+        program.rule_tree = self.rule_tree.deep_clone();
+        for rule in &mut program.rule_infos {
+            rule.definitions = crate::Rc::new(rule.definitions.as_ref().clone());
+        }
+        program
+    }
+
     /// Create a new empty program
     pub fn new() -> Self {
         Self {

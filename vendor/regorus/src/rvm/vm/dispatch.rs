@@ -465,6 +465,28 @@ impl RegoVM {
                 }
                 Ok(InstructionOutcome::Continue)
             }
+            ObjectSetAdd { obj, key, value } => {
+                let key_value = self.get_register(key)?.clone();
+                let value_value = self.get_register(value)?.clone();
+                let mut obj_value = self.take_register(obj)?;
+                if let Ok(obj_mut) = obj_value.as_object_mut() {
+                    let mut set = obj_mut.remove(&key_value).unwrap_or_else(Value::new_set);
+                    if let Ok(set_mut) = set.as_set_mut() {
+                        set_mut.insert(value_value);
+                    }
+                    obj_mut.insert(key_value, set);
+                    self.set_register(obj, obj_value)?;
+                } else {
+                    let offending = obj_value.clone();
+                    self.set_register(obj, obj_value)?;
+                    return Err(VmError::RegisterNotObject {
+                        register: obj,
+                        value: offending,
+                        pc: self.pc,
+                    });
+                }
+                Ok(InstructionOutcome::Continue)
+            }
             ObjectCreate { params_index } => {
                 let params = program
                     .instruction_data

@@ -159,6 +159,7 @@ impl<'a> Compiler<'a> {
             value_expr: None,
             span: span.clone(),
             key_value_loops_hoisted: false,
+            object_of_sets: false,
         };
         self.push_context(every_context);
 

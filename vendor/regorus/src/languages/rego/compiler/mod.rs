@@ -64,6 +64,8 @@ pub struct CompilationContext {
     pub(super) value_expr: Option<ExprRef>,
     pub(super) span: Span,
     pub(super) key_value_loops_hoisted: bool,
+    /// k8s-constitution patch: a `x[k] contains v` rule, whose value is an object of sets.
+    pub(super) object_of_sets: bool,
 }
 
 /// Entry in the rule compilation worklist that tracks both rule path and full call stack for recursion detection

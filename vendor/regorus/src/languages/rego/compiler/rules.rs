@@ -55,6 +55,11 @@ impl<'a> Compiler<'a> {
             .map(|def| {
                 if let Rule::Spec { head, .. } = def.as_ref() {
                     match head {
+                        // k8s-constitution patch: `x[k] contains v` defines an object whose
+                        // values are sets (it was compiled as a plain set of `v`, dropping `k`).
+                        RuleHead::Set { refr, .. } if Self::object_of_sets_key(refr).is_some() => {
+                            RuleType::PartialObject
+                        }
                         RuleHead::Set { .. } => RuleType::PartialSet,
                         RuleHead::Compr { refr, assign, .. } => match refr.as_ref() {
                             crate::ast::Expr::RefBrack { .. } if assign.is_some() => {
@@ -122,6 +127,15 @@ impl<'a> Compiler<'a> {
 
     fn is_string_literal(expr: &ExprRef) -> bool {
         matches!(expr.as_ref(), Expr::String { .. } | Expr::RawString { .. })
+    }
+
+    /// k8s-constitution patch: the key expression `k` of a `x[k] contains v` head (a dynamic
+    /// key; `x["a"] contains v` is a plain set at path `x.a`).
+    fn object_of_sets_key(refr: &ExprRef) -> Option<ExprRef> {
+        match refr.as_ref() {
+            Expr::RefBrack { index, .. } if !Self::is_simple_literal(index) => Some(index.clone()),
+            _ => None,
+        }
     }
 
     fn is_simple_literal(expr: &ExprRef) -> bool {
@@ -453,6 +467,7 @@ impl<'a> Compiler<'a> {
 
                     self.current_module_index = self.find_module_index_for_rule(rule_ref)?;
 
+                    let mut object_of_sets_key = None;
                     let (key_expr, value_expr) = match head {
                         RuleHead::Compr { refr, assign, .. } => {
                             if rule_type == RuleType::PartialObject {
@@ -470,12 +485,13 @@ impl<'a> Compiler<'a> {
                             };
                             (key_expr, output_expr)
                         }
-                        RuleHead::Set { key, .. } => {
+                        RuleHead::Set { refr, key, .. } => {
                             self.rule_definition_function_params[rule_index as usize].push(None);
                             self.rule_definition_destructuring_patterns[rule_index as usize]
                                 .push(None);
 
-                            (None, key.clone())
+                            object_of_sets_key = Self::object_of_sets_key(refr);
+                            (object_of_sets_key.clone(), key.clone())
                         }
                         RuleHead::Func { assign, args, .. } => {
                             let mut param_names = Vec::new();
@@ -575,6 +591,7 @@ impl<'a> Compiler<'a> {
                         value_expr,
                         span,
                         key_value_loops_hoisted: false,
+                        object_of_sets: object_of_sets_key.is_some(),
                     };
                     self.push_context(context);
                     let mut body_entry_points = Vec::new();
