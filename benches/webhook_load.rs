@@ -10,7 +10,8 @@
 //!    up in the percentiles instead of silently slowing the generator down);
 //! 2. closed loop with `--connections` clients back to back, for the maximum throughput;
 //! 3. open loop at rising rates to find the highest rate sustained with no errors, at least
-//!    97 % of the rate achieved and p99 under `--max-p99-ms` (from `--start-rate`, `--step`).
+//!    97 % of the rate achieved and p99 under `--max-p99-ms` (from `--start-rate`, `--step`;
+//!    a rate fails when two 5 s runs in a row miss).
 //!
 //! It reports p50/p99/max, errors and the server's peak RSS (VmHWM).
 //!
@@ -392,15 +393,23 @@ async fn main() {
     let mut best = None;
     let mut rate = args.start_rate.max(1);
     loop {
-        let s = open_loop(&client, &url, &bodies, rate, 5).await;
-        let sustained = s.errors == 0
-            && s.throughput() >= 0.97 * rate as f64
-            && s.percentile(0.99) < args.max_p99_ms;
-        println!(
-            "{}{}",
-            s.line(&format!("open loop at {rate} reviews/s for 5 s")),
-            if sustained { "" } else { "  <- not sustained" }
-        );
+        // A 5 s run's p99 rests on its slowest 1 %, so one scheduling hiccup of the shared
+        // 2 cores can sink it: a rate fails only when a second run fails too.
+        let mut sustained = false;
+        for attempt in 1..=2 {
+            let s = open_loop(&client, &url, &bodies, rate, 5).await;
+            sustained = s.errors == 0
+                && s.throughput() >= 0.97 * rate as f64
+                && s.percentile(0.99) < args.max_p99_ms;
+            println!(
+                "{}{}",
+                s.line(&format!("open loop at {rate} reviews/s for 5 s (run {attempt})")),
+                if sustained { "" } else { "  <- not sustained" }
+            );
+            if sustained {
+                break;
+            }
+        }
         if !sustained {
             break;
         }
