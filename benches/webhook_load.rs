@@ -403,7 +403,9 @@ async fn main() {
                 && s.percentile(0.99) < args.max_p99_ms;
             println!(
                 "{}{}",
-                s.line(&format!("open loop at {rate} reviews/s for 5 s (run {attempt})")),
+                s.line(&format!(
+                    "open loop at {rate} reviews/s for 5 s (run {attempt})"
+                )),
                 if sustained { "" } else { "  <- not sustained" }
             );
             if sustained {

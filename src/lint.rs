@@ -1,5 +1,6 @@
 //! `lint`: load → evaluate → locate. Objects are evaluated in parallel (one evaluator per
-//! worker, cloned from the prepared pack); cross-resource rules then run once over all of them.
+//! worker, cloned from the prepared pack); cross-resource rules run once over all of them, as one
+//! more parallel task.
 
 use std::collections::BTreeMap;
 
@@ -20,43 +21,54 @@ pub fn lint_loaded(core: &Core, loaded: Loaded) -> LintReport {
         sources,
     } = loaded;
 
-    let per_object: Vec<(Vec<Finding>, Option<InputError>)> = resources
-        .par_iter()
-        .map_init(
-            || core.evaluator(),
-            |evaluator, resource| match core.check_object(evaluator, &resource.object, None) {
-                Ok(violations) => (
-                    violations
-                        .into_iter()
-                        .map(|v| Finding::locate(resource, v))
-                        .collect(),
-                    None,
-                ),
-                Err(e) => (Vec::new(), Some(evaluation_error(resource, &e.to_string()))),
-            },
-        )
-        .collect();
+    // The cross-resource rules run as one task alongside the per-object ones: on 2 cores the
+    // set evaluation (single-threaded) would otherwise leave a core idle while it runs.
+    let (per_object, set_result) = rayon::join(
+        || {
+            resources
+                .par_iter()
+                .map_init(
+                    || core.evaluator(),
+                    |evaluator, resource| match core.check_object(evaluator, &resource.object, None)
+                    {
+                        Ok(violations) => (
+                            violations
+                                .into_iter()
+                                .map(|v| Finding::locate(resource, v))
+                                .collect(),
+                            None,
+                        ),
+                        Err(e) => (Vec::new(), Some(evaluation_error(resource, &e.to_string()))),
+                    },
+                )
+                .collect::<Vec<(Vec<Finding>, Option<InputError>)>>()
+        },
+        || {
+            (core.has_set_rules() && !resources.is_empty()).then(|| {
+                let objects: Vec<&serde_json::Value> =
+                    resources.iter().map(|r| &r.object).collect();
+                core.check_set(&mut core.evaluator(), &objects)
+            })
+        },
+    );
     let mut findings = Vec::new();
     for (f, e) in per_object {
         findings.extend(f);
         errors.extend(e);
     }
-
-    if core.has_set_rules() && !resources.is_empty() {
-        let objects: Vec<&serde_json::Value> = resources.iter().map(|r| &r.object).collect();
-        match core.check_set(&mut core.evaluator(), &objects) {
-            Ok(violations) => findings.extend(
-                violations
-                    .into_iter()
-                    .map(|(i, v)| Finding::locate(&resources[i], v)),
-            ),
-            Err(e) => errors.push(InputError {
-                file: "<all resources>".into(),
-                line: 0,
-                column: 0,
-                message: format!("cross-resource rules failed: {e}"),
-            }),
-        }
+    match set_result {
+        Some(Ok(violations)) => findings.extend(
+            violations
+                .into_iter()
+                .map(|(i, v)| Finding::locate(&resources[i], v)),
+        ),
+        Some(Err(e)) => errors.push(InputError {
+            file: "<all resources>".into(),
+            line: 0,
+            column: 0,
+            message: format!("cross-resource rules failed: {e}"),
+        }),
+        None => {}
     }
 
     findings.sort_by(|a, b| {
