@@ -28,8 +28,9 @@ pub struct SourceFile {
     pub text: String,
 }
 
-/// An input problem: unreadable, not text, not YAML, over a limit.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An input problem: unreadable, not text, not YAML, over a limit. Serialized as is in the
+/// JSON report's `errors`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct InputError {
     pub file: String,
     pub line: u32,

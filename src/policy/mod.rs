@@ -161,8 +161,12 @@ impl CompiledQueries {
     /// shared them kept bumping the same reference counts, and on 2 cores two workers were
     /// barely faster than one (each count update evicts the other core's copy of the line
     /// the string bytes share with it).
-    fn vm(&self) -> Result<regorus::rvm::RegoVM, PackError> {
+    fn vm(
+        &self,
+        time_limit: Option<regorus::utils::limits::ExecutionTimerConfig>,
+    ) -> Result<regorus::rvm::RegoVM, PackError> {
         let mut vm = regorus::rvm::RegoVM::new_with_policy(self.policy.clone());
+        vm.set_execution_timer_config(time_limit);
         vm.load_program(std::sync::Arc::new(self.program.deep_clone()));
         // The VM's default budget of 25,000 instructions stopped a ConfigMap of a few thousand
         // keys (and any sizeable set). Rego has no unbounded loops; the webhook bounds an
@@ -455,13 +459,9 @@ impl Evaluator {
     }
 
     fn run_compiled(&mut self, query: &str, input: regorus::Value) -> Result<Json, PackError> {
-        if self.vm.is_none() {
-            let mut vm = self.compiled.vm()?;
-            vm.set_execution_timer_config(self.time_limit);
-            self.vm = Some(vm);
-        }
-        let Some(vm) = self.vm.as_mut() else {
-            return Err(PackError::Eval("no evaluator".into()));
+        let vm = match &mut self.vm {
+            Some(vm) => vm,
+            slot @ None => slot.insert(self.compiled.vm(self.time_limit)?),
         };
         vm.set_input(input);
         let value = vm

@@ -11,9 +11,7 @@ use crate::policy::Severity;
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
-    #[serde(serialize_with = "findings")]
-    findings: &'a [Finding],
-    #[serde(serialize_with = "errors")]
+    findings: Vec<JsonFinding<'a>>,
     errors: &'a [InputError],
     summary: &'a Summary,
 }
@@ -36,42 +34,27 @@ struct JsonFinding<'a> {
     exemption_reason: Option<&'a str>,
 }
 
-#[derive(Serialize)]
-struct JsonError<'a> {
-    file: &'a str,
-    line: u32,
-    column: u32,
-    message: &'a str,
-}
-
-fn findings<S: serde::Serializer>(items: &&[Finding], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(items.iter().map(|f| JsonFinding {
-        rule: &f.rule,
-        severity: f.severity,
-        message: &f.message,
-        file: &f.file.name,
-        line: f.line,
-        column: f.column,
-        path: f.path.to_string(),
-        resource: &f.resource,
-        source: f.helm_source.as_deref(),
-        exempted: f.exempted(),
-        exemption_reason: f.exemption_reason(),
-    }))
-}
-
-fn errors<S: serde::Serializer>(items: &&[InputError], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(items.iter().map(|e| JsonError {
-        file: &e.file,
-        line: e.line,
-        column: e.column,
-        message: &e.message,
-    }))
+impl<'a> JsonFinding<'a> {
+    fn of(f: &'a Finding) -> Self {
+        Self {
+            rule: &f.rule,
+            severity: f.severity,
+            message: &f.message,
+            file: &f.file.name,
+            line: f.line,
+            column: f.column,
+            path: f.path.to_string(),
+            resource: &f.resource,
+            source: f.helm_source.as_deref(),
+            exempted: f.exempted(),
+            exemption_reason: f.exemption_reason(),
+        }
+    }
 }
 
 pub fn render(report: &LintReport) -> String {
     let view = JsonReport {
-        findings: &report.findings,
+        findings: report.findings.iter().map(JsonFinding::of).collect(),
         errors: &report.errors,
         summary: &report.summary,
     };
