@@ -83,7 +83,7 @@ fn deployment() -> Value {
         .resources
         .into_iter()
         .next()
-        .map(|r| r.object)
+        .and_then(|r| serde_json::to_value(&r.object).ok())
         .unwrap_or(Value::Null)
 }
 

@@ -370,7 +370,7 @@ fn document(ar: &ApiResource, object: DynamicObject) -> Document {
 /// Removes `null` members, recursively. The API server writes `null` for Go fields left nil
 /// without `omitempty` (an aggregated ClusterRole's `rules` before aggregation, say): encoding
 /// noise that would only clutter the document shown in findings. (Evaluation does not depend
-/// on it: `policy::to_rego` leaves null members out for lint, audit and admission alike.)
+/// on it: `object::from_json` leaves null members out for lint, audit and admission alike.)
 fn drop_nulls(map: &mut Map<String, Value>) {
     map.retain(|_, v| !v.is_null());
     for v in map.values_mut() {
@@ -462,7 +462,8 @@ impl State {
                 let loaded =
                     load_documents(documents.iter().map(|(n, t)| (n.as_str(), t.as_str())));
                 drop(documents);
-                let objects: Vec<&Value> = loaded.resources.iter().map(|r| &r.object).collect();
+                let objects: Vec<&regorus::Value> =
+                    loaded.resources.iter().map(|r| &r.object).collect();
                 let mut part = LintReport::default();
                 match core.check_set(&mut evaluator, &objects) {
                     Ok(violations) => {

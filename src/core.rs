@@ -3,13 +3,14 @@
 //! Front ends add only what is theirs: lint and audit locate violations in sources, serve
 //! turns them into an admission verdict.
 
-use serde_json::Value;
+use regorus::Value;
 
 use crate::config::Config;
 use crate::exempt::{self, AnnotationExemption, Date, ExemptionStatus, Target};
+use crate::object::{self, member, str_at};
 use crate::path::{FieldPath, Segment};
 use crate::policy::{
-    self, Evaluator, PackError, PackSource, PolicyPack, RawViolation, RuleMeta, Severity,
+    Evaluator, PackError, PackSource, PolicyPack, RawViolation, RuleMeta, Severity,
 };
 
 /// The built-in check that an exemption annotation is well-formed (it is about the mechanism,
@@ -115,7 +116,7 @@ impl Core {
         object: &Value,
         namespace: Option<&str>,
     ) -> Result<Vec<Violation>, PackError> {
-        let result = evaluator.evaluate_object(policy::to_rego(object))?;
+        let result = evaluator.evaluate_object(object.clone())?;
         let annotations = exemptions_on(object, result.pod_metadata_path.as_deref());
         let mut violations: Vec<Violation> = result
             .violations
@@ -134,7 +135,7 @@ impl Core {
         evaluator: &mut Evaluator,
         objects: &[&Value],
     ) -> Result<Vec<(usize, Violation)>, PackError> {
-        let input = objects.iter().map(|o| policy::to_rego(o)).collect();
+        let input = objects.iter().map(|o| (*o).clone()).collect();
         let raws = evaluator.evaluate_set(input)?;
         let mut out = Vec::new();
         for raw in raws {
@@ -160,13 +161,12 @@ impl Core {
     ) -> Option<Violation> {
         let (rule, severity) = self.active_rule(&raw.rule)?;
         let path = FieldPath::from_json(&raw.path);
-        let str_at = |pointer: &str| object.pointer(pointer).and_then(Value::as_str);
         let container = container_name(object, &path);
         let target = Target {
             rule: &rule.id,
-            kind: str_at("/kind").unwrap_or_default(),
-            namespace: str_at("/metadata/namespace").or(namespace),
-            name: str_at("/metadata/name").unwrap_or_default(),
+            kind: str_at(object, &["kind"]).unwrap_or_default(),
+            namespace: str_at(object, &["metadata", "namespace"]).or(namespace),
+            name: str_at(object, &["metadata", "name"]).unwrap_or_default(),
             container: container.as_deref(),
         };
         let today = self.today.unwrap_or_else(Date::today);
@@ -194,22 +194,22 @@ fn container_name(object: &Value, path: &FieldPath) -> Option<String> {
     let mut node = object;
     for segment in prefix.segments() {
         node = match segment {
-            Segment::Key(k) => node.get(k)?,
-            Segment::Index(i) => node.get(i)?,
+            Segment::Key(k) => member(node, k)?,
+            Segment::Index(i) => object::item(node, *i)?,
         };
     }
-    node.get("name")?.as_str().map(str::to_string)
+    str_at(node, &["name"]).map(str::to_string)
 }
 
 /// Exemption annotations on the object's metadata and on its pod template's.
 fn exemptions_on(object: &Value, pod_metadata_path: Option<&[String]>) -> Vec<AnnotationExemption> {
     let mut found = Vec::new();
     found.extend(exempt::annotation_exemption(
-        object.get("metadata"),
+        member(object, "metadata"),
         &["metadata".to_string()],
     ));
     if let Some(path) = pod_metadata_path.filter(|p| p.len() > 1) {
-        let metadata = path.iter().try_fold(object, |node, key| node.get(key));
+        let metadata = path.iter().try_fold(object, |node, key| member(node, key));
         found.extend(exempt::annotation_exemption(metadata, path));
     }
     found
@@ -260,14 +260,14 @@ mod tests {
             Selection::default(),
         )
         .expect("pack loads");
-        let pod = json!({
+        let pod = object::from_json(&json!({
             "apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": "p", "annotations": {
                 "k8s-constitution.dev/exempt": "run-as-non-root",
                 "k8s-constitution.dev/exempt-reason": "migration",
                 "k8s-constitution.dev/exempt-until": "2027-01-31"}},
             "spec": {"containers": [{"name": "c", "image": "nginx:1.0"}]}
-        });
+        }));
         let mut evaluator = core.evaluator();
         let status = |core: &Core, evaluator: &mut Evaluator| {
             core.check_object(evaluator, &pod, None)

@@ -6,7 +6,9 @@
 //!   k8s-constitution.dev/exempt-until: "YYYY-MM-DD"    (optional; inclusive)
 //! And in the config file, by kind/namespace/name/container, for objects you cannot annotate.
 
-use serde_json::Value;
+use regorus::Value;
+
+use crate::object::{as_str, member};
 
 use crate::config::ConfigExemption;
 
@@ -109,21 +111,18 @@ pub fn annotation_exemption(
     metadata: Option<&Value>,
     metadata_path: &[String],
 ) -> Option<AnnotationExemption> {
-    let annotations = metadata?.get("annotations")?;
-    let rules: Vec<String> = annotations
-        .get(EXEMPT_ANNOTATION)?
-        .as_str()?
+    let annotations = member(metadata?, "annotations")?;
+    let rules: Vec<String> = as_str(member(annotations, EXEMPT_ANNOTATION)?)?
         .split(',')
         .map(|r| r.trim().to_string())
         .filter(|r| !r.is_empty())
         .collect();
-    let reason = annotations
-        .get(REASON_ANNOTATION)
-        .and_then(Value::as_str)
+    let reason = member(annotations, REASON_ANNOTATION)
+        .and_then(as_str)
         .map(str::trim)
         .filter(|r| !r.is_empty())
         .map(str::to_string);
-    let until_text = annotations.get(UNTIL_ANNOTATION).and_then(Value::as_str);
+    let until_text = member(annotations, UNTIL_ANNOTATION).and_then(as_str);
     let until = until_text.and_then(Date::parse);
     let mut path = metadata_path.to_vec();
     path.extend(["annotations".to_string(), EXEMPT_ANNOTATION.to_string()]);
@@ -214,7 +213,9 @@ mod tests {
 
     #[test]
     fn parses_annotations() {
-        let meta = json!({"annotations": {EXEMPT_ANNOTATION: "a, b", REASON_ANNOTATION: "legacy", UNTIL_ANNOTATION: "2030-01-31"}});
+        let meta = crate::object::from_json(
+            &json!({"annotations": {EXEMPT_ANNOTATION: "a, b", REASON_ANNOTATION: "legacy", UNTIL_ANNOTATION: "2030-01-31"}}),
+        );
         let a = annotation_exemption(Some(&meta), &["metadata".into()]).expect("present");
         assert_eq!(a.rules, vec!["a", "b"]);
         assert_eq!(a.reason.as_deref(), Some("legacy"));

@@ -10,6 +10,7 @@ pub mod exempt;
 pub mod findings;
 pub mod lint;
 pub mod load;
+pub mod object;
 pub mod path;
 pub mod policy;
 pub mod report;

@@ -45,8 +45,7 @@ pub fn lint_loaded(core: &Core, loaded: Loaded) -> LintReport {
         },
         || {
             (core.has_set_rules() && !resources.is_empty()).then(|| {
-                let objects: Vec<&serde_json::Value> =
-                    resources.iter().map(|r| &r.object).collect();
+                let objects: Vec<&regorus::Value> = resources.iter().map(|r| &r.object).collect();
                 core.check_set(&mut core.evaluator(), &objects)
             })
         },

@@ -99,11 +99,14 @@ fn webhook_rules_cover_exactly_the_kinds_of_per_object_rules() {
         &text,
         k8s_constitution::load::LoadOptions::default(),
     );
-    let config = &loaded
-        .resources
-        .first()
-        .expect("a ValidatingWebhookConfiguration")
-        .object;
+    let config: serde_json::Value = serde_json::to_value(
+        &loaded
+            .resources
+            .first()
+            .expect("a ValidatingWebhookConfiguration")
+            .object,
+    )
+    .expect("serializable");
     let mut registered = BTreeSet::new();
     for webhook in config["webhooks"].as_array().expect("webhooks") {
         let name = webhook["name"].as_str().unwrap_or_default();

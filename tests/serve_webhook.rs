@@ -202,12 +202,15 @@ fn compliant() -> Value {
         &text,
         k8s_constitution::load::LoadOptions::default(),
     );
-    let mut object = loaded
-        .resources
-        .into_iter()
-        .next()
-        .expect("a Deployment")
-        .object;
+    let mut object: Value = serde_json::to_value(
+        &loaded
+            .resources
+            .into_iter()
+            .next()
+            .expect("a Deployment")
+            .object,
+    )
+    .expect("serializable");
     object["metadata"]["name"] = json!("web");
     if let Some(meta) = object["metadata"].as_object_mut() {
         meta.remove("namespace");

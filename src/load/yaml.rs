@@ -531,7 +531,17 @@ pub fn parse_stream(text: &str, limits: Limits) -> ParsedStream {
             }
             Event::DocumentEnd => {
                 let end = lines.loc(span.end.line(), span.end.col()).offset;
-                let root = builder.root.take();
+                let (value, positions) = match builder.root.take() {
+                    Some(root) => (Some(root.value), root.pos),
+                    None => (
+                        None,
+                        PosNode::new(
+                            lines.loc(span.start.line(), span.start.col()),
+                            end,
+                            Children::None,
+                        ),
+                    ),
+                };
                 let comment_region = &text[previous_end.min(text.len())
                     ..root_start
                         .unwrap_or(end)
@@ -539,14 +549,8 @@ pub fn parse_stream(text: &str, limits: Limits) -> ParsedStream {
                 documents.push(ParsedDocument {
                     index: documents.len(),
                     helm_source: helm_source_in(comment_region),
-                    positions: root.as_ref().map(|n| n.pos.clone()).unwrap_or_else(|| {
-                        PosNode::new(
-                            lines.loc(span.start.line(), span.start.col()),
-                            end,
-                            Children::None,
-                        )
-                    }),
-                    value: root.map(|n| n.value),
+                    positions,
+                    value,
                 });
                 previous_end = end.max(previous_end);
                 builder.reset();

@@ -519,38 +519,6 @@ fn raw_violation(v: &Json) -> Option<RawViolation> {
     })
 }
 
-/// Converts a JSON value into the engine's value type without an intermediate copy, leaving out
-/// null object members (unset fields).
-pub fn to_rego(value: &Json) -> regorus::Value {
-    match value {
-        Json::Null => regorus::Value::Null,
-        Json::Bool(b) => regorus::Value::from(*b),
-        Json::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                regorus::Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                regorus::Value::from(u)
-            } else {
-                regorus::Value::from(n.as_f64().unwrap_or(0.0))
-            }
-        }
-        Json::String(s) => regorus::Value::from(s.as_str()),
-        Json::Array(items) => regorus::Value::from(items.iter().map(to_rego).collect::<Vec<_>>()),
-        Json::Object(map) => {
-            let mut object = regorus::Value::new_object();
-            if let Ok(target) = object.as_object_mut() {
-                // A null member is an unset field, as the API server decodes it (`env:` with
-                // nothing after it in YAML). Dropping it here gives lint, audit and admission
-                // the same shape, and keeps `some x in obj.field` from failing on null.
-                for (k, v) in map.iter().filter(|(_, v)| !v.is_null()) {
-                    target.insert(regorus::Value::from(k.as_str()), to_rego(v));
-                }
-            }
-            object
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -590,12 +558,12 @@ mod tests {
             let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
             let name = entry.path().display().to_string();
             let resources = load_str(&name, &text, LoadOptions::default()).resources;
-            let set: Vec<regorus::Value> = resources.iter().map(|r| to_rego(&r.object)).collect();
+            let set: Vec<regorus::Value> = resources.iter().map(|r| r.object.clone()).collect();
             file_sets += 1;
             set_violations += compare_set(&mut evaluator, set.clone(), &name);
             all_objects.extend(set);
             for resource in resources {
-                let input = to_rego(&resource.object);
+                let input = resource.object.clone();
                 let compiled = evaluator
                     .evaluate_object(input.clone())
                     .expect("VM evaluates");

@@ -131,9 +131,10 @@ impl Pool {
 
     fn check(&self, object: &Value, namespace: Option<&str>) -> Result<Vec<Violation>, PackError> {
         let mut worker = self.worker();
+        let object = crate::object::from_json(object);
         let result = worker
             .core
-            .check_object(&mut worker.evaluator, object, namespace);
+            .check_object(&mut worker.evaluator, &object, namespace);
         // An engine whose evaluation failed (time limit) may hold a half-run state: drop it.
         if result.is_ok()
             && let Ok(mut idle) = self.idle.lock()
@@ -293,7 +294,8 @@ async fn serve(args: ServeArgs, concurrency: usize) -> miette::Result<ExitCode> 
         let warm: Vec<Worker> = (0..concurrency)
             .map(|_| {
                 let mut w = pool.worker();
-                let _ = w.core.check_object(&mut w.evaluator, &serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "warm-up"}, "spec": {"containers": [{"name": "c", "image": "x"}]}}), None);
+                let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "warm-up"}, "spec": {"containers": [{"name": "c", "image": "x"}]}});
+                let _ = w.core.check_object(&mut w.evaluator, &crate::object::from_json(&pod), None);
                 w
             })
             .collect();
