@@ -82,7 +82,7 @@ impl RuleMeta {
         let severity_text = text("severity")?;
         let severity = Severity::parse(&severity_text)
             .ok_or_else(|| format!("severity `{severity_text}` is not `error` or `warning`"))?;
-        let kinds = super::string_list(json.get("kinds")).unwrap_or_default();
+        let kinds = string_list(json.get("kinds")).unwrap_or_default();
         if kinds.is_empty() {
             return Err("`kinds` must list at least one kind (or \"*\")".into());
         }
@@ -106,4 +106,15 @@ impl RuleMeta {
             id,
         })
     }
+}
+
+/// The strings of a JSON array (non-strings skipped); `None` when it is not an array.
+pub(crate) fn string_list(value: Option<&Json>) -> Option<Vec<String>> {
+    value.and_then(Json::as_array).map(|items| {
+        items
+            .iter()
+            .filter_map(Json::as_str)
+            .map(str::to_string)
+            .collect()
+    })
 }

@@ -6,24 +6,29 @@
 //! checks lives in Rust: Rust reads the metadata, generates one aggregating query from it and
 //! maps the violations back onto the source.
 
+mod compile;
+mod error;
 pub mod meta;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use regorus::rvm::program::Program;
 use serde_json::Value as Json;
 
+pub use compile::RULES_PACKAGE;
+use compile::{OBJECT_QUERY, SET_QUERY};
+pub use error::PackError;
+use meta::string_list;
 pub use meta::{RuleMeta, Severity};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_policies.rs"));
+    /// The embedded pack compiled by build.rs: the VM program, and each rule's metadata as
+    /// JSON (`[[package, metadata], ...]`).
+    pub static PROGRAM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/pack.rvm"));
+    pub static METADATA: &str = include_str!(concat!(env!("OUT_DIR"), "/pack-metadata.json"));
 }
-
-/// Package under which rules live.
-pub const RULES_PACKAGE: &str = "data.k8sc.rules";
-/// Package of the query Rust generates from the rules' metadata.
-const GENERATED_PACKAGE: &str = "k8sc.generated";
-const OBJECT_QUERY: &str = "data.k8sc.generated.object_result";
-const SET_QUERY: &str = "data.k8sc.generated.set_violations";
 
 /// A Rego (or data) file of the pack.
 #[derive(Debug, Clone)]
@@ -40,37 +45,6 @@ impl PolicyFile {
     pub fn is_rego(&self) -> bool {
         self.path.ends_with(".rego")
     }
-}
-
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum PackError {
-    #[error("cannot read policy directory {path}: {source}")]
-    #[diagnostic(code(k8sc::policy::io))]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("policy {path} does not compile: {message}")]
-    #[diagnostic(code(k8sc::policy::compile))]
-    Compile { path: String, message: String },
-    #[error("rule package {package} has invalid metadata: {message}")]
-    #[diagnostic(
-        code(k8sc::policy::metadata),
-        help(
-            "see CONTRIBUTING.md: metadata needs id, title, severity (error|warning), section, rationale, remediation, kinds"
-        )
-    )]
-    Metadata { package: String, message: String },
-    #[error("two rules use the id {id}: {first} and {second}")]
-    #[diagnostic(code(k8sc::policy::duplicate))]
-    Duplicate {
-        id: String,
-        first: String,
-        second: String,
-    },
-    #[error("evaluation failed: {0}")]
-    #[diagnostic(code(k8sc::policy::eval))]
-    Eval(String),
 }
 
 /// The shipped rule pack's files.
@@ -126,8 +100,8 @@ pub fn files_in_dir(dir: &Path) -> Result<Vec<PolicyFile>, PackError> {
 #[derive(Clone)]
 pub struct PolicyPack {
     rules: Vec<RuleMeta>,
-    engine: regorus::Engine,
     compiled: CompiledQueries,
+    source: PackSource,
 }
 
 /// Both queries (per object, over the set) compiled to regorus' VM (RVM), several times
@@ -135,28 +109,11 @@ pub struct PolicyPack {
 /// runner and as the reference the VM is checked against (see `compiled_matches_interpreter`).
 #[derive(Clone)]
 struct CompiledQueries {
-    policy: regorus::CompiledPolicy,
-    program: std::sync::Arc<regorus::rvm::program::Program>,
+    program: Arc<Program>,
     data: regorus::Value,
 }
 
 impl CompiledQueries {
-    fn new(engine: &mut regorus::Engine, data: regorus::Value) -> Result<Self, PackError> {
-        let policy = engine
-            .compile_with_entrypoint(&OBJECT_QUERY.into())
-            .map_err(|e| PackError::Eval(format!("compiling the pack: {e}")))?;
-        let program = regorus::languages::rego::compiler::Compiler::compile_from_policy(
-            &policy,
-            &[OBJECT_QUERY, SET_QUERY],
-        )
-        .map_err(|e| PackError::Eval(format!("compiling the pack for the VM: {e}")))?;
-        Ok(Self {
-            policy,
-            program,
-            data,
-        })
-    }
-
     /// A VM that owns deep copies of the program's values and of the data: workers that
     /// shared them kept bumping the same reference counts, and on 2 cores two workers were
     /// barely faster than one (each count update evicts the other core's copy of the line
@@ -165,9 +122,9 @@ impl CompiledQueries {
         &self,
         time_limit: Option<regorus::utils::limits::ExecutionTimerConfig>,
     ) -> Result<regorus::rvm::RegoVM, PackError> {
-        let mut vm = regorus::rvm::RegoVM::new_with_policy(self.policy.clone());
+        let mut vm = regorus::rvm::RegoVM::new();
         vm.set_execution_timer_config(time_limit);
-        vm.load_program(std::sync::Arc::new(self.program.deep_clone()));
+        vm.load_program(Arc::new(self.program.deep_clone()));
         // The VM's default budget of 25,000 instructions stopped a ConfigMap of a few thousand
         // keys (and any sizeable set). Rego has no unbounded loops; the webhook bounds an
         // evaluation by time instead (`set_time_limit`).
@@ -189,6 +146,11 @@ pub struct PackSource {
 }
 
 impl PackSource {
+    /// Exactly the shipped rules, which build.rs compiled already.
+    fn is_shipped_pack(&self) -> bool {
+        !self.without_embedded && self.extra_dirs.is_empty()
+    }
+
     pub fn files(&self) -> Result<Vec<PolicyFile>, PackError> {
         let mut files = if self.without_embedded {
             Vec::new()
@@ -200,58 +162,63 @@ impl PackSource {
         }
         Ok(files)
     }
-}
 
-/// Adds the given Rego files to a fresh engine.
-pub fn engine_with(files: &[&PolicyFile]) -> Result<regorus::Engine, PackError> {
-    let mut engine = regorus::Engine::new();
-    // As in OPA, a builtin error (an invalid regex, a bad argument type) leaves the expression
-    // undefined at run time; `k8s-constitution test` turns strict mode on so such errors fail
-    // the test loudly instead.
-    engine.set_strict_builtin_errors(false);
-    for file in files {
-        engine
-            .add_policy(file.path.clone(), file.text.clone())
-            .map_err(|e| PackError::Compile {
-                path: file.path.clone(),
-                message: e.to_string(),
-            })?;
-    }
-    Ok(engine)
-}
-
-impl PolicyPack {
-    /// Compiles the pack (test files left out), reads every rule's metadata and prepares the
-    /// aggregating query.
-    pub fn load(source: &PackSource) -> Result<Self, PackError> {
-        let files = source.files()?;
+    /// An interpreter with the pack's Rego (test files left out) and data.
+    fn interpreter_without_aggregator(&self) -> Result<regorus::Engine, PackError> {
+        let files = self.files()?;
         let rego: Vec<&PolicyFile> = files
             .iter()
             .filter(|f| f.is_rego() && !f.is_test())
             .collect();
         let mut engine = engine_with(&rego)?;
-        let data = regorus::Value::from(serde_json::json!({
-            "k8sc": {"params": Json::Object(source.params.clone())}
-        }));
         engine
-            .add_data(data.clone())
+            .add_data(compile::pack_data(self.params.clone()))
             .map_err(|e| PackError::Eval(e.to_string()))?;
-        let rules = read_metadata(&mut engine)?;
-        engine
-            .add_policy("<generated>".into(), generated_module(&rules))
-            .map_err(|e| PackError::Compile {
-                path: "<generated aggregator>".into(),
-                message: e.to_string(),
-            })?;
-        // Compiling also prepares the engine (schedule analysis, loop hoisting, rule tables),
-        // which adding a module undoes, so every evaluator cloned from it starts prepared
-        // instead of each worker repeating that work on its first interpreted query.
-        let compiled = CompiledQueries::new(&mut engine, data)?;
+        Ok(engine)
+    }
+}
+
+/// Adds the given Rego files to a fresh engine.
+pub fn engine_with(files: &[&PolicyFile]) -> Result<regorus::Engine, PackError> {
+    compile::engine(files.iter().map(|f| (f.path.as_str(), f.text.as_str())))
+}
+
+impl PolicyPack {
+    /// The shipped pack as build.rs compiled it, or (with `--policy` directories) the pack
+    /// compiled now: test files left out, every rule's metadata read, the aggregating query
+    /// generated and compiled.
+    pub fn load(source: &PackSource) -> Result<Self, PackError> {
+        let (rules, program) = if source.is_shipped_pack() {
+            let declared: Vec<(String, Json)> = serde_json::from_str(embedded::METADATA)
+                .map_err(|e| PackError::Eval(format!("embedded rule metadata: {e}")))?;
+            let program = match Program::deserialize_binary(embedded::PROGRAM) {
+                Ok(regorus::rvm::program::DeserializationResult::Complete(program)) => program,
+                Ok(_) => return Err(PackError::Eval("the embedded program is incomplete".into())),
+                Err(e) => return Err(PackError::Eval(format!("the embedded program: {e}"))),
+            };
+            (compile::rules_of(&declared)?, Arc::new(program))
+        } else {
+            let mut engine = source.interpreter_without_aggregator()?;
+            let rules = compile::rules_of(&compile::read_metadata(&mut engine)?)?;
+            compile::add_generated_module(&mut engine, &rules)?;
+            (rules, compile::program(&mut engine)?)
+        };
         Ok(Self {
             rules,
-            engine,
-            compiled,
+            compiled: CompiledQueries {
+                program,
+                data: compile::pack_data(source.params.clone()),
+            },
+            source: source.clone(),
         })
+    }
+
+    /// regorus' interpreter over the same pack and queries (the reference the VM is checked
+    /// against; built on demand, a run never needs it).
+    pub fn interpreter(&self) -> Result<Interpreter, PackError> {
+        let mut engine = self.source.interpreter_without_aggregator()?;
+        compile::add_generated_module(&mut engine, &self.rules)?;
+        Ok(Interpreter { engine })
     }
 
     pub fn rules(&self) -> &[RuleMeta] {
@@ -265,7 +232,6 @@ impl PolicyPack {
     /// An evaluator of its own (cheap: the compiled modules are shared).
     pub fn evaluator(&self) -> Evaluator {
         Evaluator {
-            engine: self.engine.clone(),
             compiled: self.compiled.clone(),
             vm: None,
             time_limit: None,
@@ -275,86 +241,6 @@ impl PolicyPack {
     pub fn has_set_rules(&self) -> bool {
         self.rules.iter().any(|r| r.needs_all_resources)
     }
-}
-
-fn read_metadata(engine: &mut regorus::Engine) -> Result<Vec<RuleMeta>, PackError> {
-    let packages = engine
-        .get_packages()
-        .map_err(|e| PackError::Eval(e.to_string()))?;
-    let mut rules: Vec<RuleMeta> = Vec::new();
-    for package in packages {
-        let Some(name) = package
-            .strip_prefix(RULES_PACKAGE)
-            .and_then(|r| r.strip_prefix('.'))
-        else {
-            continue;
-        };
-        if name.contains('.') {
-            continue; // helper sub-packages of a rule
-        }
-        let metadata = engine
-            .eval_rule(format!("{package}.metadata"))
-            .map_err(|e| PackError::Metadata {
-                package: package.clone(),
-                message: format!("no `metadata` rule ({e})"),
-            })?;
-        let json: Json = serde_json::to_value(&metadata).map_err(|e| PackError::Metadata {
-            package: package.clone(),
-            message: e.to_string(),
-        })?;
-        let meta = RuleMeta::from_json(name, &json).map_err(|message| PackError::Metadata {
-            package: package.clone(),
-            message,
-        })?;
-        if let Some(first) = rules.iter().find(|r| r.id == meta.id) {
-            return Err(PackError::Duplicate {
-                id: meta.id.clone(),
-                first: first.package.clone(),
-                second: meta.package,
-            });
-        }
-        rules.push(meta);
-    }
-    rules.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(rules)
-}
-
-/// One partial-set entry per rule, guarded by the kinds the rule declares, so that a single
-/// evaluation per object runs exactly the rules that apply to its kind.
-fn generated_module(rules: &[RuleMeta]) -> String {
-    let mut module = format!("package {GENERATED_PACKAGE}\n\nimport rego.v1\n\n");
-    for rule in rules {
-        let target = if rule.needs_all_resources {
-            "set_violations"
-        } else {
-            "object_violations"
-        };
-        let guard = if rule.needs_all_resources || rule.applies_to_any_kind() {
-            String::new()
-        } else {
-            let kinds: Vec<String> = rule.kinds.iter().map(|k| format!("{k:?}")).collect();
-            format!("input.kind in {{{}}}\n\t", kinds.join(", "))
-        };
-        let resource = if rule.needs_all_resources {
-            ", \"resource\": object.get(v, \"resource\", -1)"
-        } else {
-            ""
-        };
-        module.push_str(&format!(
-            "{target} contains {{\"rule\": {id:?}, \"msg\": v.msg, \"path\": object.get(v, \"path\", []){resource}}} if {{\n\t{guard}some v in data.k8sc.rules.{pkg}.violation\n}}\n\n",
-            id = rule.id,
-            pkg = rule.package_name,
-        ));
-    }
-    // Defined even with no rules, so the queries never fail as "not found".
-    module.push_str("object_violations contains x if { x := 1; false }\n");
-    module.push_str("set_violations contains x if { x := 1; false }\n\n");
-    // Where the pod template's metadata is, for exemption annotations on it: the workloads
-    // library knows, so Rust does not need its own copy of that knowledge.
-    module.push_str("default pod_metadata_path := null\n\n");
-    module.push_str("pod_metadata_path := data.k8sc.lib.workloads.pod_metadata_path\n\n");
-    module.push_str("object_result := {\"violations\": object_violations, \"pod_metadata_path\": pod_metadata_path}\n");
-    module
 }
 
 /// A violation as a rule reported it, before it is located and exempted.
@@ -369,9 +255,8 @@ pub struct RawViolation {
 
 /// Evaluates objects against the pack; one per worker thread.
 pub struct Evaluator {
-    engine: regorus::Engine,
     compiled: CompiledQueries,
-    /// Made on first use (a VM is not `Clone`; its program and policy are shared).
+    /// Made on first use (a VM is not `Clone`; each owns a copy of the program).
     vm: Option<regorus::rvm::RegoVM>,
     time_limit: Option<regorus::utils::limits::ExecutionTimerConfig>,
 }
@@ -379,7 +264,6 @@ pub struct Evaluator {
 impl Clone for Evaluator {
     fn clone(&self) -> Self {
         Self {
-            engine: self.engine.clone(),
             compiled: self.compiled.clone(),
             vm: None,
             time_limit: self.time_limit,
@@ -396,7 +280,6 @@ impl Evaluator {
             // every 256 units keeps the overshoot far below a millisecond.
             check_interval: std::num::NonZeroU32::new(256).unwrap_or(std::num::NonZeroU32::MIN),
         };
-        self.engine.set_execution_timer_config(config);
         if let Some(vm) = self.vm.as_mut() {
             vm.set_execution_timer_config(Some(config));
         }
@@ -406,26 +289,8 @@ impl Evaluator {
     /// Every violation of the per-object rules for one Kubernetes object, and the path of
     /// its pod template's metadata (where exemption annotations may also stand).
     pub fn evaluate_object(&mut self, object: regorus::Value) -> Result<ObjectResult, PackError> {
-        let json = self.run_compiled(OBJECT_QUERY, object)?;
-        Ok(Self::object_result(&json))
-    }
-
-    /// The same as `evaluate_object`, through regorus' interpreter: the reference the compiled
-    /// VM is checked against.
-    pub fn evaluate_object_interpreted(
-        &mut self,
-        object: regorus::Value,
-    ) -> Result<ObjectResult, PackError> {
-        self.engine.set_input(object);
-        let json = self.run(OBJECT_QUERY)?;
-        Ok(Self::object_result(&json))
-    }
-
-    fn object_result(json: &Json) -> ObjectResult {
-        ObjectResult {
-            violations: violations_of(json.get("violations")),
-            pod_metadata_path: string_list(json.get("pod_metadata_path")),
-        }
+        let json = self.run(OBJECT_QUERY, object)?;
+        Ok(ObjectResult::of(&json))
     }
 
     /// Every violation of the rules that look at the whole set of resources.
@@ -433,32 +298,11 @@ impl Evaluator {
         &mut self,
         resources: Vec<regorus::Value>,
     ) -> Result<Vec<RawViolation>, PackError> {
-        let json = self.run_compiled(SET_QUERY, Self::set_input(resources))?;
+        let json = self.run(SET_QUERY, set_input(resources))?;
         Ok(violations_of(Some(&json)))
     }
 
-    /// The same as `evaluate_set`, through regorus' interpreter.
-    pub fn evaluate_set_interpreted(
-        &mut self,
-        resources: Vec<regorus::Value>,
-    ) -> Result<Vec<RawViolation>, PackError> {
-        self.engine.set_input(Self::set_input(resources));
-        let json = self.run(SET_QUERY)?;
-        Ok(violations_of(Some(&json)))
-    }
-
-    fn set_input(resources: Vec<regorus::Value>) -> regorus::Value {
-        let mut input = regorus::Value::new_object();
-        if let Ok(map) = input.as_object_mut() {
-            map.insert(
-                regorus::Value::from("resources"),
-                regorus::Value::from(resources),
-            );
-        }
-        input
-    }
-
-    fn run_compiled(&mut self, query: &str, input: regorus::Value) -> Result<Json, PackError> {
+    fn run(&mut self, query: &str, input: regorus::Value) -> Result<Json, PackError> {
         let vm = match &mut self.vm {
             Some(vm) => vm,
             slot @ None => slot.insert(self.compiled.vm(self.time_limit)?),
@@ -468,6 +312,31 @@ impl Evaluator {
             .execute_entry_point_by_name(query)
             .map_err(|e| PackError::Eval(e.to_string()))?;
         serde_json::to_value(&value).map_err(|e| PackError::Eval(e.to_string()))
+    }
+}
+
+/// The same queries through regorus' tree-walking interpreter: the reference the compiled
+/// VM is checked against.
+pub struct Interpreter {
+    engine: regorus::Engine,
+}
+
+impl Interpreter {
+    /// As [`Evaluator::evaluate_object`].
+    pub fn evaluate_object(&mut self, object: regorus::Value) -> Result<ObjectResult, PackError> {
+        self.engine.set_input(object);
+        let json = self.run(OBJECT_QUERY)?;
+        Ok(ObjectResult::of(&json))
+    }
+
+    /// As [`Evaluator::evaluate_set`].
+    pub fn evaluate_set(
+        &mut self,
+        resources: Vec<regorus::Value>,
+    ) -> Result<Vec<RawViolation>, PackError> {
+        self.engine.set_input(set_input(resources));
+        let json = self.run(SET_QUERY)?;
+        Ok(violations_of(Some(&json)))
     }
 
     fn run(&mut self, query: &str) -> Result<Json, PackError> {
@@ -479,6 +348,17 @@ impl Evaluator {
     }
 }
 
+fn set_input(resources: Vec<regorus::Value>) -> regorus::Value {
+    let mut input = regorus::Value::new_object();
+    if let Ok(map) = input.as_object_mut() {
+        map.insert(
+            regorus::Value::from("resources"),
+            regorus::Value::from(resources),
+        );
+    }
+    input
+}
+
 /// What one object's evaluation yields.
 #[derive(Debug, Clone, Default)]
 pub struct ObjectResult {
@@ -486,15 +366,13 @@ pub struct ObjectResult {
     pub pod_metadata_path: Option<Vec<String>>,
 }
 
-/// The strings of a JSON array (non-strings skipped); `None` when it is not an array.
-pub(crate) fn string_list(value: Option<&Json>) -> Option<Vec<String>> {
-    value.and_then(Json::as_array).map(|items| {
-        items
-            .iter()
-            .filter_map(Json::as_str)
-            .map(str::to_string)
-            .collect()
-    })
+impl ObjectResult {
+    fn of(json: &Json) -> Self {
+        Self {
+            violations: violations_of(json.get("violations")),
+            pod_metadata_path: string_list(json.get("pod_metadata_path")),
+        }
+    }
 }
 
 fn violations_of(json: Option<&Json>) -> Vec<RawViolation> {
@@ -534,14 +412,15 @@ mod tests {
         (v, result.pod_metadata_path.clone())
     }
 
-    /// The compiled VM must give exactly the interpreter's answer on every object of every
-    /// fixture (rule fixtures, lint fixtures, the third-party sweep). It found two regorus VM
+    /// The compiled VM (the program build.rs embedded) must give exactly the interpreter's
+    /// answer on every object of every fixture (rule fixtures, lint fixtures, the third-party sweep). It found two regorus VM
     /// bugs (function defaults ignored; undefined values kept in object comprehensions),
     /// patched in vendor/regorus.
     #[test]
     fn compiled_matches_interpreter() {
         let pack = PolicyPack::load(&PackSource::default()).expect("pack loads");
         let mut evaluator = pack.evaluator();
+        let mut interpreter = pack.interpreter().expect("interpreter");
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
         let (mut objects, mut with_violations) = (0, 0);
         let (mut file_sets, mut set_violations, mut all_objects) = (0, 0, Vec::new());
@@ -560,15 +439,15 @@ mod tests {
             let resources = load_str(&name, &text, LoadOptions::default()).resources;
             let set: Vec<regorus::Value> = resources.iter().map(|r| r.object.clone()).collect();
             file_sets += 1;
-            set_violations += compare_set(&mut evaluator, set.clone(), &name);
+            set_violations += compare_set(&mut evaluator, &mut interpreter, set.clone(), &name);
             all_objects.extend(set);
             for resource in resources {
                 let input = resource.object.clone();
                 let compiled = evaluator
                     .evaluate_object(input.clone())
                     .expect("VM evaluates");
-                let interpreted = evaluator
-                    .evaluate_object_interpreted(input)
+                let interpreted = interpreter
+                    .evaluate_object(input)
                     .expect("interpreter evaluates");
                 assert_eq!(
                     sorted(&compiled),
@@ -582,7 +461,12 @@ mod tests {
         }
         // The cross-resource rules over every fixture object at once (many namespaces, objects
         // with and without one, every kind).
-        set_violations += compare_set(&mut evaluator, all_objects, "all fixtures");
+        set_violations += compare_set(
+            &mut evaluator,
+            &mut interpreter,
+            all_objects,
+            "all fixtures",
+        );
         // The comparison means something only over many objects, most of them failing some rule.
         assert!(
             objects > 250 && with_violations > 150,
@@ -594,9 +478,40 @@ mod tests {
         );
     }
 
+    /// The program build.rs embedded is the one a run-time compile of the same files gives
+    /// (a stale or differently built program would otherwise go unnoticed until a rule
+    /// misbehaved).
+    #[test]
+    fn embedded_program_is_the_shipped_pack_compiled() {
+        let shipped = PolicyPack::load(&PackSource::default()).expect("shipped pack loads");
+        let empty = tempfile::tempdir().expect("temp dir");
+        let compiled_now = PolicyPack::load(&PackSource {
+            extra_dirs: vec![empty.path().to_path_buf()],
+            ..PackSource::default()
+        })
+        .expect("pack compiles");
+        let ids = |pack: &PolicyPack| {
+            pack.rules()
+                .iter()
+                .map(|r| r.id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&shipped), ids(&compiled_now));
+        assert!(shipped.rules().len() > 20);
+        assert_eq!(
+            shipped.compiled.program.serialize_binary(),
+            compiled_now.compiled.program.serialize_binary()
+        );
+    }
+
     /// Compares the cross-resource query on the VM and the interpreter; returns how many
     /// violations they agreed on.
-    fn compare_set(evaluator: &mut Evaluator, set: Vec<regorus::Value>, name: &str) -> usize {
+    fn compare_set(
+        evaluator: &mut Evaluator,
+        interpreter: &mut Interpreter,
+        set: Vec<regorus::Value>,
+        name: &str,
+    ) -> usize {
         let key = |v: &RawViolation| format!("{} {:?} {} {}", v.rule, v.resource, v.path, v.msg);
         let mut compiled: Vec<String> = evaluator
             .evaluate_set(set.clone())
@@ -604,8 +519,8 @@ mod tests {
             .iter()
             .map(key)
             .collect();
-        let mut interpreted: Vec<String> = evaluator
-            .evaluate_set_interpreted(set)
+        let mut interpreted: Vec<String> = interpreter
+            .evaluate_set(set)
             .expect("interpreter evaluates the set")
             .iter()
             .map(key)

@@ -1,0 +1,166 @@
+//! Compiling a rule pack: each rule's metadata read from its package, one aggregating module
+//! generated from that metadata, and both queries compiled to regorus' VM (RVM).
+//!
+//! build.rs includes this module too and compiles the embedded pack when the binary is built,
+//! so a run with the shipped rules only deserializes a program (start-up); packs with
+//! `--policy` directories go through the same functions at run time.
+
+use std::sync::Arc;
+
+use regorus::rvm::program::Program;
+use serde_json::Value as Json;
+
+use super::error::PackError;
+use super::meta::RuleMeta;
+
+/// Package under which rules live.
+pub const RULES_PACKAGE: &str = "data.k8sc.rules";
+/// Package of the query generated from the rules' metadata.
+const GENERATED_PACKAGE: &str = "k8sc.generated";
+pub const OBJECT_QUERY: &str = "data.k8sc.generated.object_result";
+pub const SET_QUERY: &str = "data.k8sc.generated.set_violations";
+
+/// An interpreter engine with the given Rego files, `(path, text)`.
+pub fn engine<'a>(
+    files: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<regorus::Engine, PackError> {
+    let mut engine = regorus::Engine::new();
+    // As in OPA, a builtin error (an invalid regex, a bad argument type) leaves the expression
+    // undefined at run time; `k8s-constitution test` turns strict mode on so such errors fail
+    // the test loudly instead.
+    engine.set_strict_builtin_errors(false);
+    for (path, text) in files {
+        engine
+            .add_policy(path.to_string(), text.to_string())
+            .map_err(|e| PackError::Compile {
+                path: path.to_string(),
+                message: e.to_string(),
+            })?;
+    }
+    Ok(engine)
+}
+
+/// The data document the pack runs with: per-rule parameter overrides under `k8sc.params`.
+pub fn pack_data(params: serde_json::Map<String, Json>) -> regorus::Value {
+    regorus::Value::from(serde_json::json!({"k8sc": {"params": Json::Object(params)}}))
+}
+
+/// Every rule package's `metadata`, as declared: `(package, metadata)`.
+pub fn read_metadata(engine: &mut regorus::Engine) -> Result<Vec<(String, Json)>, PackError> {
+    let packages = engine
+        .get_packages()
+        .map_err(|e| PackError::Eval(e.to_string()))?;
+    let mut declared = Vec::new();
+    for package in packages {
+        let Some(name) = package
+            .strip_prefix(RULES_PACKAGE)
+            .and_then(|r| r.strip_prefix('.'))
+        else {
+            continue;
+        };
+        if name.contains('.') {
+            continue; // helper sub-packages of a rule
+        }
+        let metadata = engine
+            .eval_rule(format!("{package}.metadata"))
+            .map_err(|e| PackError::Metadata {
+                package: package.clone(),
+                message: format!("no `metadata` rule ({e})"),
+            })?;
+        let json = serde_json::to_value(&metadata).map_err(|e| PackError::Metadata {
+            package: package.clone(),
+            message: e.to_string(),
+        })?;
+        declared.push((package, json));
+    }
+    Ok(declared)
+}
+
+/// The rules the declared metadata describes, sorted by id; ids must be unique.
+pub fn rules_of(declared: &[(String, Json)]) -> Result<Vec<RuleMeta>, PackError> {
+    let mut rules: Vec<RuleMeta> = Vec::new();
+    for (package, json) in declared {
+        let name = package
+            .strip_prefix(RULES_PACKAGE)
+            .and_then(|r| r.strip_prefix('.'))
+            .unwrap_or(package);
+        let meta = RuleMeta::from_json(name, json).map_err(|message| PackError::Metadata {
+            package: package.clone(),
+            message,
+        })?;
+        if let Some(first) = rules.iter().find(|r| r.id == meta.id) {
+            return Err(PackError::Duplicate {
+                id: meta.id.clone(),
+                first: first.package.clone(),
+                second: meta.package,
+            });
+        }
+        rules.push(meta);
+    }
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(rules)
+}
+
+/// Adds the aggregating module for `rules` to the engine.
+pub fn add_generated_module(
+    engine: &mut regorus::Engine,
+    rules: &[RuleMeta],
+) -> Result<(), PackError> {
+    engine
+        .add_policy("<generated>".into(), generated_module(rules))
+        .map(|_| ())
+        .map_err(|e| PackError::Compile {
+            path: "<generated aggregator>".into(),
+            message: e.to_string(),
+        })
+}
+
+/// Both queries compiled to one VM program (the engine must hold the generated module).
+pub fn program(engine: &mut regorus::Engine) -> Result<Arc<Program>, PackError> {
+    let policy = engine
+        .compile_with_entrypoint(&OBJECT_QUERY.into())
+        .map_err(|e| PackError::Eval(format!("compiling the pack: {e}")))?;
+    regorus::languages::rego::compiler::Compiler::compile_from_policy(
+        &policy,
+        &[OBJECT_QUERY, SET_QUERY],
+    )
+    .map_err(|e| PackError::Eval(format!("compiling the pack for the VM: {e}")))
+}
+
+/// One partial-set entry per rule, guarded by the kinds the rule declares, so that a single
+/// evaluation per object runs exactly the rules that apply to its kind.
+fn generated_module(rules: &[RuleMeta]) -> String {
+    let mut module = format!("package {GENERATED_PACKAGE}\n\nimport rego.v1\n\n");
+    for rule in rules {
+        let target = if rule.needs_all_resources {
+            "set_violations"
+        } else {
+            "object_violations"
+        };
+        let guard = if rule.needs_all_resources || rule.applies_to_any_kind() {
+            String::new()
+        } else {
+            let kinds: Vec<String> = rule.kinds.iter().map(|k| format!("{k:?}")).collect();
+            format!("input.kind in {{{}}}\n\t", kinds.join(", "))
+        };
+        let resource = if rule.needs_all_resources {
+            ", \"resource\": object.get(v, \"resource\", -1)"
+        } else {
+            ""
+        };
+        module.push_str(&format!(
+            "{target} contains {{\"rule\": {id:?}, \"msg\": v.msg, \"path\": object.get(v, \"path\", []){resource}}} if {{\n\t{guard}some v in data.k8sc.rules.{pkg}.violation\n}}\n\n",
+            id = rule.id,
+            pkg = rule.package_name,
+        ));
+    }
+    // Defined even with no rules, so the queries never fail as "not found".
+    module.push_str("object_violations contains x if { x := 1; false }\n");
+    module.push_str("set_violations contains x if { x := 1; false }\n\n");
+    // Where the pod template's metadata is, for exemption annotations on it: the workloads
+    // library knows, so Rust does not need its own copy of that knowledge.
+    module.push_str("default pod_metadata_path := null\n\n");
+    module.push_str("pod_metadata_path := data.k8sc.lib.workloads.pod_metadata_path\n\n");
+    module.push_str("object_result := {\"violations\": object_violations, \"pod_metadata_path\": pod_metadata_path}\n");
+    module
+}
