@@ -250,8 +250,10 @@ impl RegoVM {
             }
         }
 
+        // k8s-constitution patch: the definitions are borrowed from the program handle above,
+        // not deep-copied (a vector of vectors) at every rule call.
         let rule_type = rule_info.rule_type.clone();
-        let rule_definitions = rule_info.definitions.clone();
+        let rule_definitions = &rule_info.definitions;
 
         if rule_definitions.is_empty() {
             // No compiled definitions — check for a default value before returning Undefined.
@@ -288,7 +290,7 @@ impl RegoVM {
         });
 
         let (final_result, rule_failed_due_to_inconsistency) = self
-            .execute_rule_definitions_common(&rule_definitions, &rule_info, function_call_params)?;
+            .execute_rule_definitions_common(rule_definitions, rule_info, function_call_params)?;
 
         self.set_register(dest, Value::Undefined)?;
 
