@@ -5,6 +5,7 @@
 //! A pack that does not compile fails the build, with the compiler's message.
 
 // The pack compiler itself, shared with the binary (src/policy/compile.rs and what it uses).
+#[allow(dead_code)] // the binary uses more of it than the build does
 #[path = "src/policy/compile.rs"]
 mod compile;
 #[allow(dead_code)] // not every error can happen at build time
@@ -87,8 +88,8 @@ fn write(path: &Path, contents: &[u8]) {
     }
 }
 
-/// The shipped pack (test files left out, no parameter overrides) as the binary's
-/// `PolicyPack::load` would compile it: the serialized program and `[[package, metadata]]`.
+/// The shipped pack (no parameter overrides) as the binary's `PolicyPack::load` would compile
+/// it: the serialized program and `[[package, metadata]]`.
 fn compile_shipped_pack(root: &Path) -> Result<(Vec<u8>, String), String> {
     let mut paths = Vec::new();
     collect(root, &mut paths);
@@ -99,22 +100,15 @@ fn compile_shipped_pack(root: &Path) -> Result<(Vec<u8>, String), String> {
             .unwrap_or(&path)
             .to_string_lossy()
             .replace('\\', "/");
-        if rel.ends_with(".rego") && !rel.ends_with("_test.rego") {
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("{rel}: {e}"))?;
-            // The same names the binary gives embedded files, for the program's sources.
-            files.push((format!("policies/{rel}"), text));
-        }
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{rel}: {e}"))?;
+        // The same names the binary gives embedded files, for the program's sources.
+        files.push(compile::PolicyFile {
+            path: format!("policies/{rel}"),
+            text,
+        });
     }
-    let mut engine = compile::engine(files.iter().map(|(p, t)| (p.as_str(), t.as_str())))
-        .map_err(|e| e.to_string())?;
-    engine
-        .add_data(compile::pack_data(Default::default()))
-        .map_err(|e| e.to_string())?;
-    let declared = compile::read_metadata(&mut engine).map_err(|e| e.to_string())?;
-    let rules = compile::rules_of(&declared).map_err(|e| e.to_string())?;
-    compile::add_generated_module(&mut engine, &rules).map_err(|e| e.to_string())?;
-    let program = compile::program(&mut engine).map_err(|e| e.to_string())?;
-    let bytes = program.serialize_binary()?;
-    let metadata = serde_json::to_string(&declared).map_err(|e| e.to_string())?;
+    let compiled = compile::compile_pack(&files, Default::default()).map_err(|e| e.to_string())?;
+    let bytes = compiled.program.serialize_binary()?;
+    let metadata = serde_json::to_string(&compiled.declared).map_err(|e| e.to_string())?;
     Ok((bytes, metadata))
 }

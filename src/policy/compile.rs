@@ -20,20 +20,72 @@ const GENERATED_PACKAGE: &str = "k8sc.generated";
 pub const OBJECT_QUERY: &str = "data.k8sc.generated.object_result";
 pub const SET_QUERY: &str = "data.k8sc.generated.set_violations";
 
-/// An interpreter engine with the given Rego files, `(path, text)`.
-pub fn engine<'a>(
-    files: impl IntoIterator<Item = (&'a str, &'a str)>,
+/// A Rego (or data) file of the pack.
+#[derive(Debug, Clone)]
+pub struct PolicyFile {
+    /// Path shown to users: `policies/...` for embedded files, the real path otherwise.
+    pub path: String,
+    pub text: String,
+}
+
+impl PolicyFile {
+    pub fn is_test(&self) -> bool {
+        self.path.ends_with("_test.rego")
+    }
+    pub fn is_rego(&self) -> bool {
+        self.path.ends_with(".rego")
+    }
+}
+
+/// A pack compiled for the VM (its rules are `rules_of(&declared)`).
+pub struct CompiledPack {
+    /// Every rule package's `metadata`, as declared: `(package, metadata)`.
+    pub declared: Vec<(String, Json)>,
+    pub program: Arc<Program>,
+}
+
+/// Compiles a pack: its Rego files (test files left out), every rule's metadata read, the
+/// aggregating module generated, both queries compiled to one VM program.
+pub fn compile_pack(
+    files: &[PolicyFile],
+    params: serde_json::Map<String, Json>,
+) -> Result<CompiledPack, PackError> {
+    let mut engine = interpreter(files, params)?;
+    let declared = read_metadata(&mut engine)?;
+    add_generated_module(&mut engine, &rules_of(&declared)?)?;
+    let program = program(&mut engine)?;
+    Ok(CompiledPack { declared, program })
+}
+
+/// An interpreter with the pack's Rego files (test files left out) and data, without the
+/// generated module.
+pub fn interpreter(
+    files: &[PolicyFile],
+    params: serde_json::Map<String, Json>,
 ) -> Result<regorus::Engine, PackError> {
+    let rego: Vec<&PolicyFile> = files
+        .iter()
+        .filter(|f| f.is_rego() && !f.is_test())
+        .collect();
+    let mut engine = engine_with(&rego)?;
+    engine
+        .add_data(pack_data(params))
+        .map_err(|e| PackError::Eval(e.to_string()))?;
+    Ok(engine)
+}
+
+/// A fresh engine with the given Rego files.
+pub fn engine_with(files: &[&PolicyFile]) -> Result<regorus::Engine, PackError> {
     let mut engine = regorus::Engine::new();
     // As in OPA, a builtin error (an invalid regex, a bad argument type) leaves the expression
     // undefined at run time; `k8s-constitution test` turns strict mode on so such errors fail
     // the test loudly instead.
     engine.set_strict_builtin_errors(false);
-    for (path, text) in files {
+    for file in files {
         engine
-            .add_policy(path.to_string(), text.to_string())
+            .add_policy(file.path.clone(), file.text.clone())
             .map_err(|e| PackError::Compile {
-                path: path.to_string(),
+                path: file.path.clone(),
                 message: e.to_string(),
             })?;
     }
@@ -46,7 +98,7 @@ pub fn pack_data(params: serde_json::Map<String, Json>) -> regorus::Value {
 }
 
 /// Every rule package's `metadata`, as declared: `(package, metadata)`.
-pub fn read_metadata(engine: &mut regorus::Engine) -> Result<Vec<(String, Json)>, PackError> {
+fn read_metadata(engine: &mut regorus::Engine) -> Result<Vec<(String, Json)>, PackError> {
     let packages = engine
         .get_packages()
         .map_err(|e| PackError::Eval(e.to_string()))?;
@@ -116,7 +168,7 @@ pub fn add_generated_module(
 }
 
 /// Both queries compiled to one VM program (the engine must hold the generated module).
-pub fn program(engine: &mut regorus::Engine) -> Result<Arc<Program>, PackError> {
+fn program(engine: &mut regorus::Engine) -> Result<Arc<Program>, PackError> {
     let policy = engine
         .compile_with_entrypoint(&OBJECT_QUERY.into())
         .map_err(|e| PackError::Eval(format!("compiling the pack: {e}")))?;

@@ -1,5 +1,6 @@
 //! The rule pack: Rego modules (embedded at build time, plus `--policy` directories), the
-//! metadata each rule declares about itself, and a prepared regorus engine that evaluates them.
+//! metadata each rule declares about itself, and the pack compiled to regorus' VM (at build time for
+//! the shipped pack, see `compile`), with evaluators over it.
 //!
 //! A rule is a package `k8sc.rules.<name>` with a `metadata` object and a `violation` set of
 //! `{msg, path}` (plus `resource` for rules over the whole set). Nothing about what a rule
@@ -16,8 +17,8 @@ use std::sync::Arc;
 use regorus::rvm::program::Program;
 use serde_json::Value as Json;
 
-pub use compile::RULES_PACKAGE;
 use compile::{OBJECT_QUERY, SET_QUERY};
+pub use compile::{PolicyFile, RULES_PACKAGE, engine_with};
 pub use error::PackError;
 use meta::string_list;
 pub use meta::{RuleMeta, Severity};
@@ -28,23 +29,6 @@ mod embedded {
     /// JSON (`[[package, metadata], ...]`).
     pub static PROGRAM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/pack.rvm"));
     pub static METADATA: &str = include_str!(concat!(env!("OUT_DIR"), "/pack-metadata.json"));
-}
-
-/// A Rego (or data) file of the pack.
-#[derive(Debug, Clone)]
-pub struct PolicyFile {
-    /// Path shown to users: `policies/...` for embedded files, the real path otherwise.
-    pub path: String,
-    pub text: String,
-}
-
-impl PolicyFile {
-    pub fn is_test(&self) -> bool {
-        self.path.ends_with("_test.rego")
-    }
-    pub fn is_rego(&self) -> bool {
-        self.path.ends_with(".rego")
-    }
 }
 
 /// The shipped rule pack's files.
@@ -162,25 +146,6 @@ impl PackSource {
         }
         Ok(files)
     }
-
-    /// An interpreter with the pack's Rego (test files left out) and data.
-    fn interpreter_without_aggregator(&self) -> Result<regorus::Engine, PackError> {
-        let files = self.files()?;
-        let rego: Vec<&PolicyFile> = files
-            .iter()
-            .filter(|f| f.is_rego() && !f.is_test())
-            .collect();
-        let mut engine = engine_with(&rego)?;
-        engine
-            .add_data(compile::pack_data(self.params.clone()))
-            .map_err(|e| PackError::Eval(e.to_string()))?;
-        Ok(engine)
-    }
-}
-
-/// Adds the given Rego files to a fresh engine.
-pub fn engine_with(files: &[&PolicyFile]) -> Result<regorus::Engine, PackError> {
-    compile::engine(files.iter().map(|f| (f.path.as_str(), f.text.as_str())))
 }
 
 impl PolicyPack {
@@ -188,7 +153,7 @@ impl PolicyPack {
     /// compiled now: test files left out, every rule's metadata read, the aggregating query
     /// generated and compiled.
     pub fn load(source: &PackSource) -> Result<Self, PackError> {
-        let (rules, program) = if source.is_shipped_pack() {
+        let (declared, program) = if source.is_shipped_pack() {
             let declared: Vec<(String, Json)> = serde_json::from_str(embedded::METADATA)
                 .map_err(|e| PackError::Eval(format!("embedded rule metadata: {e}")))?;
             let program = match Program::deserialize_binary(embedded::PROGRAM) {
@@ -196,15 +161,13 @@ impl PolicyPack {
                 Ok(_) => return Err(PackError::Eval("the embedded program is incomplete".into())),
                 Err(e) => return Err(PackError::Eval(format!("the embedded program: {e}"))),
             };
-            (compile::rules_of(&declared)?, Arc::new(program))
+            (declared, Arc::new(program))
         } else {
-            let mut engine = source.interpreter_without_aggregator()?;
-            let rules = compile::rules_of(&compile::read_metadata(&mut engine)?)?;
-            compile::add_generated_module(&mut engine, &rules)?;
-            (rules, compile::program(&mut engine)?)
+            let compiled = compile::compile_pack(&source.files()?, source.params.clone())?;
+            (compiled.declared, compiled.program)
         };
         Ok(Self {
-            rules,
+            rules: compile::rules_of(&declared)?,
             compiled: CompiledQueries {
                 program,
                 data: compile::pack_data(source.params.clone()),
@@ -216,7 +179,7 @@ impl PolicyPack {
     /// regorus' interpreter over the same pack and queries (the reference the VM is checked
     /// against; built on demand, a run never needs it).
     pub fn interpreter(&self) -> Result<Interpreter, PackError> {
-        let mut engine = self.source.interpreter_without_aggregator()?;
+        let mut engine = compile::interpreter(&self.source.files()?, self.source.params.clone())?;
         compile::add_generated_module(&mut engine, &self.rules)?;
         Ok(Interpreter { engine })
     }
