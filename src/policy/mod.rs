@@ -1,6 +1,6 @@
 //! The rule pack: Rego modules (embedded at build time, plus `--policy` directories), the
-//! metadata each rule declares about itself, and the pack compiled to regorus' VM (at build time for
-//! the shipped pack, see `compile`), with evaluators over it.
+//! metadata each rule declares about itself, and the pack compiled to regorus' VM (at build
+//! time for the shipped pack, see `compile`), with evaluators over it.
 //!
 //! A rule is a package `k8sc.rules.<name>` with a `metadata` object and a `violation` set of
 //! `{msg, path}` (plus `resource` for rules over the whole set). Nothing about what a rule
