@@ -81,11 +81,16 @@ cp_init() {
 }
 
 # Sets variable $1 to a TCP port nobody listens on at the moment (loopback), not handed out
-# earlier in this run either.
+# earlier in this run either. Ports come from below the kernel's ephemeral range: a port in
+# that range can be the local end of an outgoing connection (kube-apiserver to etcd, say),
+# which the probe below does not see but which makes the listener's bind fail (a CI run lost
+# the webhook to "Address already in use" on 39334 that way).
 cp_free_port() {
-  local port
+  local port low=32768 _high
+  read -r low _high 2>/dev/null </proc/sys/net/ipv4/ip_local_port_range || true
+  if ((low <= 20000 + 2000)); then cp_die "the ephemeral port range starts at $low: no room below it"; fi
   for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((20000 + RANDOM % (low - 20000)))
     case " ${CP_PORTS:-} " in *" $port "*) continue ;; esac
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       CP_PORTS="${CP_PORTS:-} $port"
