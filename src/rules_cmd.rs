@@ -41,6 +41,7 @@ pub fn list_json(rules: &[RuleMeta]) -> String {
                 "section": r.section,
                 "kinds": r.kinds,
                 "needs_all_resources": r.needs_all_resources,
+                "pod_spec_only": r.pod_spec_only,
                 "pss": r.pss,
                 "params": r.params,
             })
@@ -70,7 +71,11 @@ pub fn explain(rule: &RuleMeta) -> String {
     if let Some(pss) = &rule.pss {
         out.push_str(&format!("Pod Security Standards: {pss}\n"));
     }
-    out.push_str(&format!("Applies to: {}\n", rule.kinds.join(", ")));
+    out.push_str(&format!("Applies to: {}", rule.kinds.join(", ")));
+    if rule.pod_spec_only {
+        out.push_str(" (objects with a pod spec: Pods, pod templates, workloads, CronJobs)");
+    }
+    out.push('\n');
     if rule.needs_all_resources {
         out.push_str("Scope: evaluated over all linted resources together (lint and audit; not at admission)\n");
     }

@@ -46,6 +46,9 @@ pub struct RuleMeta {
     pub kinds: Vec<String>,
     /// Evaluated over every linted resource at once (lint and audit only, not admission).
     pub needs_all_resources: bool,
+    /// Looks only at objects that carry a pod spec (`data.k8sc.lib.workloads.pod_spec`): the
+    /// generated query skips the rule for every other object without calling it.
+    pub pod_spec_only: bool,
     /// Findings concern secret material: reporters redact the offending value.
     pub sensitive: bool,
     /// Default parameters (overridable in the config file).
@@ -87,6 +90,11 @@ impl RuleMeta {
             return Err("`kinds` must list at least one kind (or \"*\")".into());
         }
         let flag = |key: &str| json.get(key).and_then(Json::as_bool).unwrap_or(false);
+        if flag("pod_spec_only") && flag("needs_all_resources") {
+            return Err(
+                "`pod_spec_only` is for rules over one object; a `needs_all_resources` rule sees them all".into(),
+            );
+        }
         Ok(Self {
             title: text("title")?,
             section: text("section")?,
@@ -95,6 +103,7 @@ impl RuleMeta {
             severity,
             kinds,
             needs_all_resources: flag("needs_all_resources"),
+            pod_spec_only: flag("pod_spec_only"),
             sensitive: flag("sensitive"),
             params: json
                 .get("params")

@@ -12,6 +12,7 @@ metadata := {
 	"rationale": "On AppArmor hosts the runtime confines every container with its default profile; Unconfined removes that layer. Pod Security baseline checks both the appArmorProfile field (pod and containers: RuntimeDefault or Localhost) and the deprecated container.apparmor.security.beta.kubernetes.io/<container> annotation on the pod template (runtime/default or localhost/<profile>), which it still enforces.",
 	"remediation": "Set securityContext.appArmorProfile.type to RuntimeDefault (or Localhost with a localhostProfile), or leave it unset; replace legacy annotations with the appArmorProfile field.",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 }
 
 allowed_types := {"RuntimeDefault", "Localhost"}

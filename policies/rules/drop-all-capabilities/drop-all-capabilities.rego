@@ -12,6 +12,7 @@ metadata := {
 	"rationale": "Container runtimes grant a default set of capabilities (CHOWN, DAC_OVERRIDE, SETUID, NET_RAW...) that most applications never use; dropping them all removes whole classes of privilege escalation. Pod Security admission compares the name case-sensitively: only \"ALL\" counts, so a lowercase \"all\" (which some runtimes accept) is still rejected by a restricted namespace. Windows pods are exempt (capabilities do not exist there).",
 	"remediation": "Set securityContext.capabilities.drop: [\"ALL\"] on every container, init container and ephemeral container (capabilities are per container; a pod-level setting does not exist).",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 }
 
 violation contains {"msg": msg, "path": path} if {

@@ -12,6 +12,7 @@ metadata := {
 	"rationale": "A literal env value is part of the manifest: it is committed to Git, shown by kubectl get -o yaml / describe to anyone who can read the workload, and kept in every ReplicaSet revision. FR-037 and FR-038 require BETTER_AUTH_SECRET and OPENAI_API_KEY to come from a Kubernetes Secret, SC-009 every credential. A value is a credential when it has a credential's format (password in a URL, PEM private key, AWS/GitHub/GitLab/Slack/OpenAI/Stripe/Google/SendGrid/npm/Hugging Face token, JWT), when the variable is secret-named (DB_PASSWORD, OPENAI_API_KEY) and holds a literal, or when a connection string inside it assigns one (password=...).",
 	"remediation": "Put the value in a Secret and reference it: env: [{name: OPENAI_API_KEY, valueFrom: {secretKeyRef: {name: backend-secrets, key: OPENAI_API_KEY}}}] (or envFrom.secretRef). To build a URL from a secret, reference the variable: postgresql://todo:$(DB_PASSWORD)@db:5432/todo. Rotate the exposed credential.",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 	"sensitive": true,
 	"params": data.k8sc.lib.secrets.default_params,
 }

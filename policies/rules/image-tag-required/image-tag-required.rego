@@ -12,6 +12,7 @@ metadata := {
 	"rationale": "An image without a tag is pulled as `:latest`, so what runs depends on when and where the pod was scheduled; rollbacks and audits cannot say which code ran.",
 	"remediation": "Give every image (init and ephemeral containers included) an explicit version tag (`app:1.4.2`) or, better, a digest (`app@sha256:…`). A registry port is not a tag: `registry:5000/app` still needs `:1.4.2`.",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 }
 
 # Every container, init and ephemeral ones included: a debug container with a floating

@@ -15,6 +15,7 @@ metadata := {
 	"rationale": "Without a liveness probe a deadlocked or wedged process keeps its pod Running forever: Kubernetes only restarts containers whose process exits.",
 	"remediation": "Add a livenessProbe (httpGet on /health/live, a tcpSocket, exec or grpc) to every container and sidecar; give slow starters a startupProbe rather than a long initialDelaySeconds.",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 }
 
 violation contains {"msg": msg, "path": path} if {

@@ -12,6 +12,7 @@ metadata := {
 	"rationale": "Implements both Pod Security controls on capabilities.add: restricted allows only NET_BIND_SERVICE, and baseline forbids anything outside the runtime default set (so NET_RAW, SYS_ADMIN, SYS_PTRACE... are reported as outside baseline too). Names are compared as Pod Security admission does, case-sensitively and without a CAP_ prefix. Windows pods are exempt from the restricted part only (the API server forbids capabilities on them anyway). Widening allowed_added_capabilities beyond the baseline set leaves the baseline profile.",
 	"remediation": "Remove the capability from securityContext.capabilities.add; a server that must bind a port below 1024 can add NET_BIND_SERVICE, or listen on a high port behind its Service.",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 	"params": {"allowed_added_capabilities": ["NET_BIND_SERVICE"]},
 }
 

@@ -14,6 +14,7 @@ metadata := {
 	"rationale": "Every pod that does not name a ServiceAccount shares the namespace's `default` one: any Role bound to it for one application is granted to all of them, and its token identifies no application in the audit log.",
 	"remediation": "Create a ServiceAccount per application (with automountServiceAccountToken: false unless it calls the API) and set spec.serviceAccountName to it in the pod template.",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 }
 
 violation contains {"msg": msg, "path": sa.path} if {

@@ -12,6 +12,7 @@ metadata := {
 	"rationale": "hostNetwork bypasses NetworkPolicies and exposes node-local services; hostPID lets the pod see and signal every process on the node; hostIPC shares the node's shared memory. Each breaks the isolation the other controls rely on.",
 	"remediation": "Remove spec.hostNetwork, spec.hostPID and spec.hostIPC from the pod spec (or set them to false); expose ports through a Service instead.",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 }
 
 namespace_of := {"hostNetwork": "network", "hostPID": "process (PID)", "hostIPC": "IPC"}

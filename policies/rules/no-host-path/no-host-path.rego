@@ -12,6 +12,7 @@ metadata := {
 	"rationale": "A hostPath volume mounts the node's own filesystem into the pod: the container runtime socket, kubelet credentials or /etc are one mount away from a node takeover, and the data is tied to one node.",
 	"remediation": "Use a PersistentVolumeClaim for data, a ConfigMap/Secret/projected volume for configuration, or an emptyDir for scratch space.",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 }
 
 violation contains {"msg": msg, "path": path} if {

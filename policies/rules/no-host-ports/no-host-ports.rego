@@ -12,6 +12,7 @@ metadata := {
 	"rationale": "A hostPort opens a port on the node's own address, bypassing Services and most NetworkPolicy implementations, and limits scheduling to one replica per node.",
 	"remediation": "Remove ports[].hostPort (0 means unset); expose the port through a Service (ClusterIP, NodePort or LoadBalancer) or an Ingress.",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 }
 
 violation contains {"msg": msg, "path": path} if {

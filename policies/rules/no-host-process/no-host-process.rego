@@ -12,6 +12,7 @@ metadata := {
 	"rationale": "A HostProcess container runs directly on the Windows node with the node's privileges, outside any container isolation: the Windows equivalent of a privileged container.",
 	"remediation": "Remove securityContext.windowsOptions.hostProcess (or set it to false) on the pod and on every container.",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 }
 
 violation contains {"msg": msg, "path": path} if {

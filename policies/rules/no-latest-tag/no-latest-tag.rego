@@ -20,6 +20,7 @@ metadata := {
 	"rationale": "`latest` is a moving tag: the same manifest runs different code on different nodes and days, rollbacks do not roll back, and imagePullPolicy defaults to Always for it.",
 	"remediation": "Use an explicit version tag (`app:1.4.2`) or pin by digest (`app@sha256:…`; `app:latest@sha256:…` is accepted because the digest is what gets pulled).",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 }
 
 violation contains {"msg": msg, "path": path} if {

@@ -12,6 +12,7 @@ metadata := {
 	"rationale": "allowPrivilegeEscalation defaults to true: a process can gain privileges through setuid/setgid binaries or file capabilities. Only an explicit false sets no_new_privs. It exists per container only (no pod-level default). Windows pods are exempt, as in Pod Security admission.",
 	"remediation": "Set securityContext.allowPrivilegeEscalation: false on every container, init container and ephemeral container.",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 }
 
 violation contains {"msg": msg, "path": path} if {

@@ -12,6 +12,7 @@ metadata := {
 	"rationale": "A privileged container gets every capability and every host device and runs without seccomp, AppArmor or SELinux confinement: root in it is root on the node.",
 	"remediation": "Remove securityContext.privileged (or set it to false); grant the single capability the process needs instead, if any.",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 }
 
 violation contains {"msg": msg, "path": path} if {

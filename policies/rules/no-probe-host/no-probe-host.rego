@@ -12,6 +12,7 @@ metadata := {
 	"rationale": "The kubelet sends httpGet/tcpSocket probes and hooks from the node, to the pod IP unless .host overrides it: a host lets a pod author make the kubelet reach any address the node can (cloud metadata, node-local services), a blind SSRF. Pod Security baseline forbids it since Kubernetes v1.34 (empty or unset only).",
 	"remediation": "Remove .host from the probe or hook so the kubelet targets the pod IP; to send a virtual host name, set an httpHeaders entry named Host instead.",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 }
 
 probes := ["livenessProbe", "readinessProbe", "startupProbe"]

@@ -12,6 +12,7 @@ metadata := {
 	"rationale": "procMount: Unmasked exposes /proc paths (kcore, sysrq-trigger, timer_list...) the runtime normally masks. Since Kubernetes v1.35 baseline tolerates it in user-namespace pods (hostUsers: false) but restricted never does; this rule follows restricted and flags it everywhere.",
 	"remediation": "Remove securityContext.procMount or set it to Default.",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 }
 
 violation contains {"msg": msg, "path": path} if {

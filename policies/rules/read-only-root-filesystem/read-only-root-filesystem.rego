@@ -11,6 +11,7 @@ metadata := {
 	"rationale": "A writable root filesystem lets an attacker drop tools or modify binaries and config in place, and hides state the image does not declare. The setting is per container only (no pod-level default), so init containers, sidecars and ephemeral containers each need it. Windows pods are exempt: the API server forbids the field on them.",
 	"remediation": "Set securityContext.readOnlyRootFilesystem: true on every container; mount an emptyDir at the paths the process writes to (/tmp, caches).",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 }
 
 violation contains {"msg": msg, "path": path} if {

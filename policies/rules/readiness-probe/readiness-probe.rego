@@ -15,6 +15,7 @@ metadata := {
 	"rationale": "Without a readiness probe a pod receives Service traffic as soon as its containers start, before the application can answer, and keeps receiving it while unhealthy; rolling updates then drop requests (SC-005).",
 	"remediation": "Add a readinessProbe (httpGet on /health/ready, a tcpSocket, exec or grpc) to every container and sidecar.",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 }
 
 violation contains {"msg": msg, "path": path} if {

@@ -15,6 +15,7 @@ metadata := {
 	"rationale": "Without a memory limit one leaking container can exhaust the node (the whole Minikube VM) and get unrelated pods OOM-killed; without a CPU limit it can starve its neighbours.",
 	"remediation": "Set resources.limits.cpu and resources.limits.memory on every container and init container (from observed P95 usage, constitution X).",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 }
 
 violation contains {"msg": msg, "path": path} if {

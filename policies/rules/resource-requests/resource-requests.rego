@@ -18,6 +18,7 @@ metadata := {
 	"rationale": "The scheduler places pods by their requests: without them a pod is BestEffort, lands on nodes that cannot hold it and is the first to be evicted under pressure.",
 	"remediation": "Set resources.requests.cpu and resources.requests.memory on every container and init container (from observed P50 usage, constitution X).",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 }
 
 violation contains {"msg": msg, "path": path} if {

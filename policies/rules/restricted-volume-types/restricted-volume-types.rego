@@ -12,6 +12,7 @@ metadata := {
 	"rationale": "In-tree network and cloud volume types (nfs, iscsi, rbd, gitRepo, flexVolume...) are mounted by the kubelet with node privileges and bypass the PersistentVolume/StorageClass layer where an administrator controls storage. Pod Security restricted allows configMap, csi, downwardAPI, emptyDir, ephemeral, image (since Kubernetes v1.33), persistentVolumeClaim, projected and secret. hostPath is left to no-host-path so a hostPath volume is reported once.",
 	"remediation": "Replace the volume with a persistentVolumeClaim (backed by a PersistentVolume or StorageClass for that storage), an ephemeral volume, or a CSI inline volume.",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 }
 
 allowed_types := {

@@ -12,6 +12,7 @@ metadata := {
 	"rationale": "A process running as UID 0 inside a container is root on the node if it ever escapes; Kubernetes only guarantees non-root when runAsNonRoot is true (the kubelet then refuses to start an image whose user is root). Implements the two Pod Security restricted controls \"Running as Non-root\" and \"Running as Non-root user\" (runAsUser never 0), on every container, init container and ephemeral container. An explicit pod-level false or 0 is reported even when the containers override it, as Pod Security admission does. Windows pods are not exempt. The v1.35 admission relaxation for user-namespace pods (hostUsers: false) is not applied: the constitution forbids root in the container, mapped or not.",
 	"remediation": "Set securityContext.runAsNonRoot: true on the pod (or on every container), and never set runAsUser: 0.",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 }
 
 violation contains {"msg": msg, "path": path} if {

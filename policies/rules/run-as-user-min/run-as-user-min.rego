@@ -11,6 +11,7 @@ metadata := {
 	"rationale": "Low UIDs belong to system accounts (daemon, bin, sys...) that often own files and binaries on the node and in the image; a container running as one shares their file access if it escapes. The documents disagree on the threshold (constitution: UID > 1000; manifest spec: 1000; feature spec FR-003: 65532), so min_uid is a parameter, defaulting to 1000 (1000 and 65532 pass). Only UIDs that are set are checked: runAsNonRoot: true without runAsUser is compliant, and 0 is left to run-as-non-root so it is reported once. A pod-level runAsUser is checked when at least one container inherits it.",
 	"remediation": "Set runAsUser to an application UID at or above min_uid (for example 65532, distroless's nonroot user), on the pod or the container.",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 	"params": {"min_uid": 1000},
 }
 

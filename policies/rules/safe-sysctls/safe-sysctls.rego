@@ -12,6 +12,7 @@ metadata := {
 	"rationale": "Most sysctls are node-wide or can starve or weaken other pods on the node. The default allowed_sysctls is Pod Security admission's safe list as of Kubernetes v1.37 (tcp_rmem/tcp_wmem since v1.32, tcp_slow_start_after_idle/tcp_notsent_lowat since v1.37); trim it to match an older cluster. Names are compared exactly, as admission does (the slash form net/ipv4/... is not accepted).",
 	"remediation": "Remove the sysctl from spec.securityContext.sysctls, or tune the node instead (the cluster administrator's job, not the workload's).",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 	"params": {"allowed_sysctls": [
 		"kernel.shm_rmid_forced",
 		"net.ipv4.ip_local_port_range",

@@ -12,6 +12,7 @@ metadata := {
 	"rationale": "Kubernetes runs containers Unconfined by default; a seccomp profile blocks the rarely used syscalls most kernel exploits need. Implements both Pod Security controls: baseline (an explicit type other than RuntimeDefault/Localhost, e.g. Unconfined, is forbidden at pod or container level) and restricted (every container must end up with one, set on the container or inherited from the pod). Windows pods are exempt, as in Pod Security admission. The legacy seccomp annotations are ignored: Kubernetes stopped honouring them in v1.27.",
 	"remediation": "Set securityContext.seccompProfile.type: RuntimeDefault on the pod (it is inherited by every container), or Localhost with a localhostProfile.",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 }
 
 allowed_types := {"RuntimeDefault", "Localhost"}

@@ -12,6 +12,7 @@ metadata := {
 	"rationale": "A custom SELinux user, role or type can give a container a host domain (spc_t, unconfined_t...) that escapes the container policy. Pod Security baseline allows only the container types container_t, container_init_t, container_kvm_t and container_engine_t, and no user or role; level (MCS categories) is free.",
 	"remediation": "Remove seLinuxOptions.user and seLinuxOptions.role, and set seLinuxOptions.type only to one of the container types (or leave it unset).",
 	"kinds": ["*"],
+	"pod_spec_only": true,
 }
 
 allowed_types := {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}

@@ -39,6 +39,7 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 #[cfg(all(feature = "allocator-memory-limits", not(miri)))]
 use core::cell::Cell;
+use core::cmp::Ordering;
 use core::fmt;
 #[cfg(all(feature = "allocator-memory-limits", not(miri)))]
 use core::marker::PhantomData;
@@ -64,7 +65,13 @@ use crate::*;
 ///    - [`Value::Number`] has at least 100 digits of precision for computations.
 ///
 /// Value can be efficiently cloned due to the use of reference counting.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+///
+/// Equality and ordering are those `derive` would give (variant order, then contents), with
+/// one shortcut (k8s-constitution patch 11): two handles on the same allocation are equal
+/// without looking inside. The VM compares a value with a clone of itself all the time
+/// (resuming a set iteration, rule caches), and for a container record that meant walking the
+/// whole container object.
+#[derive(Debug, Clone)]
 pub enum Value {
     /// JSON null.
     Null,
@@ -94,6 +101,67 @@ pub enum Value {
     /// Undefined value.
     /// Used to indicate the absence of a value.
     Undefined,
+}
+
+impl Value {
+    /// The variant's position in declaration order (what a derived `Ord` compares first).
+    #[inline]
+    const fn variant_rank(&self) -> u8 {
+        match self {
+            Value::Null => 0,
+            Value::Bool(_) => 1,
+            Value::Number(_) => 2,
+            Value::String(_) => 3,
+            Value::Array(_) => 4,
+            Value::Set(_) => 5,
+            Value::Object(_) => 6,
+            Value::Undefined => 7,
+        }
+    }
+}
+
+impl PartialEq for Value {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null) | (Value::Undefined, Value::Undefined) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Number(a), Value::Number(b)) => a == b,
+            (Value::String(a), Value::String(b)) => Rc::ptr_eq(a, b) || a == b,
+            (Value::Array(a), Value::Array(b)) => Rc::ptr_eq(a, b) || a == b,
+            (Value::Set(a), Value::Set(b)) => Rc::ptr_eq(a, b) || a == b,
+            (Value::Object(a), Value::Object(b)) => Rc::ptr_eq(a, b) || a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Value {}
+
+impl Ord for Value {
+    #[inline]
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
+            (Value::Number(a), Value::Number(b)) => a.cmp(b),
+            (Value::String(a), Value::String(b)) if Rc::ptr_eq(a, b) => Ordering::Equal,
+            (Value::String(a), Value::String(b)) => a.cmp(b),
+            (Value::Array(a), Value::Array(b)) if Rc::ptr_eq(a, b) => Ordering::Equal,
+            (Value::Array(a), Value::Array(b)) => a.cmp(b),
+            (Value::Set(a), Value::Set(b)) if Rc::ptr_eq(a, b) => Ordering::Equal,
+            (Value::Set(a), Value::Set(b)) => a.cmp(b),
+            (Value::Object(a), Value::Object(b)) if Rc::ptr_eq(a, b) => Ordering::Equal,
+            (Value::Object(a), Value::Object(b)) => a.cmp(b),
+            _ => self.variant_rank().cmp(&other.variant_rank()),
+        }
+    }
+}
+
+impl PartialOrd for Value {
+    #[inline]
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 #[inline]

@@ -22,13 +22,22 @@ impl Object {
     pub fn next<'a>(&'a self, cursor: &mut ObjectCursor) -> Option<(&'a Value, &'a Value)> {
         match (&self.repr, &mut cursor.inner) {
             (Repr::Empty, _) => None,
+            // k8s-constitution patch 11: a frozen object never changes, so the cursor keeps the
+            // position rather than the last key (no clone, no binary search per step).
             (Repr::Frozen(v), ObjectCursorInner::Start) => {
-                if let Some((k, val)) = v.first() {
-                    cursor.inner = ObjectCursorInner::Key(k.clone());
-                    Some((k, val))
-                } else {
-                    None
-                }
+                let (k, val) = v.first()?;
+                cursor.inner = ObjectCursorInner::Position(1);
+                Some((k, val))
+            }
+            (Repr::Frozen(v), ObjectCursorInner::Position(i)) => {
+                let (k, val) = v.get(*i)?;
+                *i += 1;
+                Some((k, val))
+            }
+            (Repr::BTree(m), ObjectCursorInner::Position(i)) => {
+                let (k, val) = m.iter().nth(*i)?;
+                *i += 1;
+                Some((k, val))
             }
             (Repr::Frozen(v), ObjectCursorInner::Key(prev)) => {
                 let i = match v.binary_search_by(|(k, _)| k.cmp(prev)) {
@@ -72,4 +81,6 @@ pub struct ObjectCursor {
 enum ObjectCursorInner {
     Start,
     Key(Value),
+    /// How many entries of a frozen object were yielded.
+    Position(usize),
 }

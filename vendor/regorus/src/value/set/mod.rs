@@ -175,26 +175,45 @@ impl Set {
     #[inline]
     pub const fn cursor(&self) -> SetCursor {
         SetCursor {
-            inner: SetCursorInner::BTree(None),
+            inner: SetCursorInner::BTree {
+                last: None,
+                position: 0,
+            },
         }
     }
 
     /// Advance `cursor` and yield the next element. O(log n) for the BTree
     /// backend (range probe); future hash/inline variants may be O(1).
+    ///
+    /// k8s-constitution patch 11: a small set is walked by position instead. The range probe
+    /// compares the last element with its neighbours, and the elements the VM iterates (a
+    /// pod's container records, say) are deep objects: comparing them cost more than the
+    /// rule bodies that used them. Counting up to the position is cheaper below a few dozen.
     pub fn next<'a>(&'a self, cursor: &mut SetCursor) -> Option<&'a Value> {
-        let SetCursorInner::BTree(ref mut last) = cursor.inner;
-        let next = last.as_ref().map_or_else(
-            || self.inner.iter().next(),
-            |prev| {
-                // `(Bound<&T>, Bound<&T>)` impls `RangeBounds<T>` — no clone
-                // needed to build the resume bound.
-                self.inner
-                    .range((Bound::Excluded(prev), Bound::Unbounded))
-                    .next()
-            },
-        );
+        const WALK_BY_POSITION_UP_TO: usize = 32;
+        let SetCursorInner::BTree {
+            ref mut last,
+            ref mut position,
+        } = cursor.inner;
+        let next = if self.inner.len() <= WALK_BY_POSITION_UP_TO {
+            self.inner.iter().nth(*position)
+        } else {
+            last.as_ref().map_or_else(
+                || self.inner.iter().next(),
+                |prev| {
+                    // `(Bound<&T>, Bound<&T>)` impls `RangeBounds<T>` — no clone
+                    // needed to build the resume bound.
+                    self.inner
+                        .range((Bound::Excluded(prev), Bound::Unbounded))
+                        .next()
+                },
+            )
+        };
         let v = next?;
-        *last = Some(v.clone());
+        *position += 1;
+        if self.inner.len() > WALK_BY_POSITION_UP_TO {
+            *last = Some(v.clone());
+        }
         Some(v)
     }
 }
@@ -211,8 +230,12 @@ pub struct SetCursor {
 
 #[derive(Debug, Clone)]
 enum SetCursorInner {
-    /// BTree backend cursor: tracks last-seen element. `None` means "before start".
-    BTree(Option<Value>),
+    /// BTree backend cursor: tracks last-seen element (`None` means "before start") and how
+    /// many elements were yielded.
+    BTree {
+        last: Option<Value>,
+        position: usize,
+    },
 }
 
 // ---- Hand-written Ord/PartialOrd ----------------------------------------
