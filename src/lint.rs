@@ -3,6 +3,7 @@
 //! more parallel task.
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -10,6 +11,7 @@ use crate::core::Core;
 use crate::findings::{Finding, LintReport, ResourceRef, Summary};
 use crate::load::{self, InputError, LoadOptions, Loaded, Resource};
 use crate::path::FieldPath;
+use crate::policy::Evaluator;
 
 /// Lints already-loaded resources.
 pub fn lint_loaded(core: &Core, loaded: Loaded) -> LintReport {
@@ -21,6 +23,7 @@ pub fn lint_loaded(core: &Core, loaded: Loaded) -> LintReport {
         sources,
     } = loaded;
 
+    let spare = SpareEvaluators::default();
     // The cross-resource rules run as one task alongside the per-object ones: on 2 cores the
     // set evaluation (single-threaded) would otherwise leave a core idle while it runs.
     let (per_object, set_result) = rayon::join(
@@ -28,9 +31,12 @@ pub fn lint_loaded(core: &Core, loaded: Loaded) -> LintReport {
             resources
                 .par_iter()
                 .map_init(
-                    || core.evaluator(),
-                    |evaluator, resource| match core.check_object(evaluator, &resource.object, None)
-                    {
+                    || spare.take(core),
+                    |evaluator, resource| match core.check_object(
+                        evaluator.get(),
+                        &resource.object,
+                        None,
+                    ) {
                         Ok(violations) => (
                             violations
                                 .into_iter()
@@ -97,6 +103,43 @@ pub fn lint_loaded(core: &Core, loaded: Loaded) -> LintReport {
     };
     report.count();
     report
+}
+
+/// Evaluators handed back by finished rayon jobs, for the next job to reuse. `map_init` makes
+/// one per job, and rayon splits 10,000 resources into dozens of jobs; a new evaluator copies
+/// the whole compiled program (~0.3 ms), a reused one does not.
+#[derive(Default)]
+struct SpareEvaluators(Mutex<Vec<Evaluator>>);
+
+impl SpareEvaluators {
+    fn take<'a>(&'a self, core: &'a Core) -> PooledEvaluator<'a> {
+        PooledEvaluator {
+            evaluator: self.0.lock().ok().and_then(|mut pool| pool.pop()),
+            home: self,
+            core,
+        }
+    }
+}
+
+/// An evaluator that goes back to its pool when the job using it ends.
+struct PooledEvaluator<'a> {
+    evaluator: Option<Evaluator>,
+    home: &'a SpareEvaluators,
+    core: &'a Core,
+}
+
+impl PooledEvaluator<'_> {
+    fn get(&mut self) -> &mut Evaluator {
+        self.evaluator.get_or_insert_with(|| self.core.evaluator())
+    }
+}
+
+impl Drop for PooledEvaluator<'_> {
+    fn drop(&mut self) {
+        if let (Some(evaluator), Ok(mut pool)) = (self.evaluator.take(), self.home.0.lock()) {
+            pool.push(evaluator);
+        }
+    }
 }
 
 /// Loads and lints command-line paths.
