@@ -111,7 +111,11 @@ fn run_lint(args: LintArgs) -> miette::Result<ExitCode> {
         ..LoadOptions::default()
     };
     let report = lint::lint_paths(&core, &args.paths, options);
-    finish_report(&report, &args.report, core.pack().rules())
+    let code = finish_report(&report, &args.report, core.pack().rules());
+    // The process exits next and the OS takes the memory back at once; freeing every
+    // resource's value and position tree one by one was ~2 % of a lint run, on one thread.
+    std::mem::forget(report);
+    code
 }
 
 /// Prints the report in the asked format and picks the exit code: 2 for input errors, 1 for
