@@ -102,6 +102,12 @@ pub fn lint_loaded(core: &Core, loaded: Loaded) -> LintReport {
         redactions,
     };
     report.count();
+    // Freeing every object's value and position tree is ~2 % of a lint run; the report no
+    // longer needs them, so a thread of their own frees them while the report renders (if the
+    // thread cannot be made, the failed spawn drops them here).
+    let _ = std::thread::Builder::new()
+        .name("free-resources".into())
+        .spawn(move || drop(resources));
     report
 }
 
