@@ -370,7 +370,8 @@ fn document(ar: &ApiResource, object: DynamicObject) -> Document {
 /// Removes `null` members, recursively. The API server writes `null` for Go fields left nil
 /// without `omitempty` (an aggregated ClusterRole's `rules` before aggregation, say): encoding
 /// noise that would only clutter the document shown in findings. (Evaluation does not depend
-/// on it: `object::from_json` leaves null members out for lint, audit and admission alike.)
+/// on it: the YAML loader and `object::from_json` leave null members out for lint, audit and
+/// admission alike.)
 fn drop_nulls(map: &mut Map<String, Value>) {
     map.retain(|_, v| !v.is_null());
     for v in map.values_mut() {

@@ -113,7 +113,9 @@ impl Config {
             path: name.to_string(),
             message,
         };
-        let stream = load::yaml::parse_stream(text, LoadOptions::default().limits);
+        // Read as JSON, not as the engine's value: serde reads this file, and `rules: {x: }`
+        // must stay an error rather than silently configure nothing.
+        let stream = load::yaml::parse_stream_json(text, LoadOptions::default().limits);
         if let Some(e) = stream.error {
             return Err(invalid(format!(
                 "line {}, column {}: {}",
@@ -123,7 +125,7 @@ impl Config {
         let value = stream
             .documents
             .into_iter()
-            .find_map(|d| d.value)
+            .find_map(|d| d.json)
             .unwrap_or(serde_json::Value::Object(Default::default()));
         let config: Config = serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
         for exemption in &config.exemptions {
@@ -191,6 +193,19 @@ mod tests {
                 "exemptions:\n  - rules: [x]\n    reason: r\n    until: soon\n"
             )
             .is_err()
+        );
+    }
+
+    #[test]
+    fn null_settings_are_errors_not_silently_unset() {
+        // An empty rule entry or list is a mistake to report, not an unset field.
+        assert!(Config::parse("t", "rules:\n  min-replicas:\n").is_err());
+        assert!(Config::parse("t", "exemptions:\n").is_err());
+        let c = Config::parse("t", "rules:\n  r:\n    params: {a: ~, b: 1}\n").expect("valid");
+        assert_eq!(
+            c.params()["r"],
+            serde_json::json!({"a": null, "b": 1}),
+            "a null parameter stays a null"
         );
     }
 }

@@ -1,7 +1,8 @@
-//! Kubernetes objects as every front end holds them: in the engine's own value type, converted
-//! once from JSON when they are loaded or received. The same value is the rules' `input` (an
-//! `Arc` clone, no copy) and what Rust reads names, namespaces and annotations from, so lint
-//! keeps one tree per object instead of a JSON tree plus one engine copy per query.
+//! Kubernetes objects as every front end holds them: in the engine's own value type, built
+//! once when they are loaded (straight from YAML, by `load::yaml`) or received (converted from
+//! JSON here). The same value is the rules' `input` (an `Arc` clone, no copy) and what Rust
+//! reads names, namespaces and annotations from, so lint keeps one tree per object instead of
+//! a JSON tree plus one engine copy per query.
 
 use regorus::Value;
 use serde_json::Value as Json;
@@ -56,8 +57,9 @@ pub fn from_json(value: &Json) -> Value {
         // slice: a `BTreeMap` node is ~370 bytes however few members it has, and made the
         // engine's copy of a 7 MB corpus take 100 MB.
         // A null member is an unset field, as the API server decodes it (`env:` with nothing
-        // after it in YAML). Dropping it here gives lint, audit and admission the same shape,
-        // and keeps `some x in obj.field` from failing on null.
+        // after it in YAML). Dropping it here (and in the YAML loader, which builds objects the
+        // same way) gives lint, audit and admission the same shape, and keeps
+        // `some x in obj.field` from failing on null.
         Json::Object(map) => Value::from(
             map.iter()
                 .filter(|(_, v)| !v.is_null())

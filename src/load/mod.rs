@@ -9,7 +9,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde_json::Value;
+use regorus::Value;
 
 use crate::path::{FieldPath, Segment};
 use positions::{Loc, PosNode};
@@ -266,29 +266,23 @@ fn resources_of(
     helm_source: Option<String>,
     out: &mut Vec<Resource>,
 ) {
-    let is_object = |v: &Value| {
-        v.get("apiVersion").is_some_and(Value::is_string)
-            && v.get("kind").is_some_and(Value::is_string)
+    use crate::object::{member, str_at};
+    let is_string = |v: Option<&Value>| matches!(v, Some(Value::String(_)));
+    let is_object = |v: &Value| is_string(member(v, "apiVersion")) && is_string(member(v, "kind"));
+    let is_list = str_at(&value, &["kind"]).is_some_and(|k| k.ends_with("List"));
+    let list_items = match member(&value, "items") {
+        Some(Value::Array(items)) if is_list => Some(items),
+        _ => None,
     };
-    let is_list = value
-        .get("kind")
-        .and_then(Value::as_str)
-        .is_some_and(|k| k.ends_with("List"))
-        && value.get("items").is_some_and(Value::is_array);
-    if is_list {
-        let Value::Object(mut map) = value else {
-            return;
-        };
-        let Some(Value::Array(items)) = map.remove("items") else {
-            return;
-        };
-        for (i, item) in items.into_iter().enumerate() {
-            if is_object(&item) {
+    if let Some(items) = list_items {
+        for (i, item) in items.iter().enumerate() {
+            if is_object(item) {
                 out.push(Resource {
                     file: file.clone(),
                     document_index,
                     prefix: FieldPath(vec![Segment::Key("items".into()), Segment::Index(i)]),
-                    object: crate::object::from_json(&item),
+                    // A shared reference: the list's own value is dropped on return.
+                    object: item.clone(),
                     positions: positions.clone(),
                     helm_source: helm_source.clone(),
                 });
@@ -299,7 +293,7 @@ fn resources_of(
             file: file.clone(),
             document_index,
             prefix: FieldPath::root(),
-            object: crate::object::from_json(&value),
+            object: value,
             positions,
             helm_source,
         });

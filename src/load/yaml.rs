@@ -1,4 +1,5 @@
-//! YAML stream → JSON values plus a position tree, in one pass over saphyr's event stream.
+//! YAML stream → the engine's values plus a position tree, in one pass over saphyr's event
+//! stream.
 //!
 //! We drive the event parser ourselves (rather than deserialising with serde) because the
 //! linter needs three things a serde model does not give: the position of every key and
@@ -8,11 +9,17 @@
 //! Scalars resolve the way Kubernetes' own YAML reader does (sigs.k8s.io/yaml, YAML 1.1
 //! flavoured): `yes`/`no`/`on`/`off` are booleans, `~` and empty are null, and merge keys (`<<`)
 //! are honoured, so a rule sees the same object the API server would.
+//!
+//! Values are built straight in the engine's type ([`regorus::Value`]), each mapping frozen as
+//! it closes: no JSON tree is built and converted afterwards (that conversion, and the JSON
+//! tree's hashed maps, cost about as much as the parse itself).
 
 use std::collections::HashMap;
 
+use regorus::Value;
+use regorus::value::Object;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
-use serde_json::{Map, Value};
+use serde_json::{Map as JsonMap, Value as Json};
 
 use super::positions::{Children, Loc, PosNode};
 
@@ -39,8 +46,12 @@ impl Default for Limits {
 pub struct ParsedDocument {
     /// 0-based index of the document in its stream.
     pub index: usize,
-    /// The document's root value (`None` for an empty document).
+    /// The document's root value (`None` for an empty document), without null object
+    /// members (unset fields).
     pub value: Option<Value>,
+    /// The document as JSON, with its null members, member order and floats (`2.0`) as
+    /// written: built only by [`parse_stream_json`], for the config file, which serde reads.
+    pub json: Option<Json>,
     pub positions: PosNode,
     /// Helm's `# Source: chart/templates/file.yaml` comment, when it precedes the document.
     pub helm_source: Option<String>,
@@ -117,12 +128,18 @@ enum Frame {
     Map {
         anchor: usize,
         start: Loc,
-        entries: Map<String, Value>,
+        /// Members in the order read, duplicates and null members included: both are settled
+        /// when the mapping is frozen, because a later `a: ~` must still undo an earlier `a: 1`
+        /// and an explicit `a: ~` must still keep a merge from filling `a` in.
+        entries: Vec<(Value, Value)>,
         positions: Vec<(String, PosNode)>,
         /// The key read and waiting for its value, with where it stands and whether it is a
         /// plain `<<` (a merge key).
         pending_key: Option<(String, Loc, bool)>,
         nodes: usize,
+        /// The mapping as JSON, built only where it can become a key's text (see
+        /// [`Node::json`]).
+        json: Option<Box<JsonMap<String, Json>>>,
     },
     Seq {
         anchor: usize,
@@ -130,6 +147,7 @@ enum Frame {
         items: Vec<Value>,
         positions: Vec<PosNode>,
         nodes: usize,
+        json: Option<Vec<Json>>,
     },
 }
 
@@ -139,25 +157,42 @@ struct Node {
     /// Nodes in this subtree, to charge alias expansions against the budget.
     nodes: usize,
     merge_key: bool,
-    /// A scalar's text as written: mapping keys keep it (a key `y` or `on` stays a string
-    /// key rather than becoming "true").
+    /// A scalar's text as written, kept only where a mapping key is due: keys keep it (a key
+    /// `y` or `on` stays a string key rather than becoming "true").
     text: Option<String>,
+    /// The node as JSON, for a node that can end up in the key of a mapping (a key, inside
+    /// one, or anchored, since an alias can bring it into one). A non-scalar key is named by
+    /// its compact JSON text, with its null members, its members in the order written and its
+    /// floats as written (`2.0`): unrendered Helm templates (`{{ .Values.x }}`) are mappings
+    /// keyed by `{".Values.x":null}`. The engine's value keeps none of the three.
+    json: Option<Box<Json>>,
 }
 
 struct Builder<'a> {
     lines: &'a LineIndex<'a>,
     limits: Limits,
+    /// Whether every node builds its JSON (see [`parse_stream_json`]).
+    json_everywhere: bool,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, (Value, PosNode, usize)>,
+    anchors: HashMap<usize, Anchor>,
     nodes_in_document: usize,
     root: Option<Node>,
 }
 
+/// An anchored node: what an alias to it expands to.
+struct Anchor {
+    value: Value,
+    pos: PosNode,
+    nodes: usize,
+    json: Option<Box<Json>>,
+}
+
 impl<'a> Builder<'a> {
-    fn new(lines: &'a LineIndex<'a>, limits: Limits) -> Self {
+    fn new(lines: &'a LineIndex<'a>, limits: Limits, json_everywhere: bool) -> Self {
         Self {
             lines,
             limits,
+            json_everywhere,
             stack: Vec::new(),
             anchors: HashMap::new(),
             nodes_in_document: 0,
@@ -173,17 +208,7 @@ impl<'a> Builder<'a> {
     }
 
     fn charge(&mut self, nodes: usize, at: Loc) -> Result<(), YamlError> {
-        self.nodes_in_document = self.nodes_in_document.saturating_add(nodes);
-        if self.nodes_in_document > self.limits.max_nodes {
-            return Err(YamlError {
-                message: format!(
-                    "document expands to more than {} nodes (alias bomb or oversized document); refusing to load it",
-                    self.limits.max_nodes
-                ),
-                loc: at,
-            });
-        }
-        Ok(())
+        charge(&mut self.nodes_in_document, &self.limits, nodes, at)
     }
 
     fn open(&mut self, frame: Frame, at: Loc) -> Result<(), YamlError> {
@@ -201,30 +226,63 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
+    /// Whether the next node is a mapping key.
+    fn key_due(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(Frame::Map {
+                pending_key: None,
+                ..
+            })
+        )
+    }
+
+    /// Whether the next node (with this anchor) builds its JSON: as a key, inside a
+    /// collection that builds it, anchored (an alias can bring it into a key), or everywhere.
+    fn wants_json(&self, anchor: usize) -> bool {
+        anchor > 0
+            || self.json_everywhere
+            || match self.stack.last() {
+                Some(Frame::Map {
+                    json, pending_key, ..
+                }) => json.is_some() || pending_key.is_none(),
+                Some(Frame::Seq { json, .. }) => json.is_some(),
+                None => false,
+            }
+    }
+
     fn event(&mut self, event: Event<'_>, span: &Span) -> Result<(), YamlError> {
         let (start, end) = self.lines.span(span);
         match event {
-            Event::MappingStart(anchor, _) => self.open(
-                Frame::Map {
-                    anchor,
+            Event::MappingStart(anchor, _) => {
+                let json = self.wants_json(anchor).then(Box::default);
+                self.open(
+                    Frame::Map {
+                        anchor,
+                        start,
+                        entries: Vec::new(),
+                        positions: Vec::new(),
+                        pending_key: None,
+                        nodes: 1,
+                        json,
+                    },
                     start,
-                    entries: Map::new(),
-                    positions: Vec::new(),
-                    pending_key: None,
-                    nodes: 1,
-                },
-                start,
-            ),
-            Event::SequenceStart(anchor, _) => self.open(
-                Frame::Seq {
-                    anchor,
+                )
+            }
+            Event::SequenceStart(anchor, _) => {
+                let json = self.wants_json(anchor).then(Vec::new);
+                self.open(
+                    Frame::Seq {
+                        anchor,
+                        start,
+                        items: Vec::new(),
+                        positions: Vec::new(),
+                        nodes: 1,
+                        json,
+                    },
                     start,
-                    items: Vec::new(),
-                    positions: Vec::new(),
-                    nodes: 1,
-                },
-                start,
-            ),
+                )
+            }
             Event::MappingEnd | Event::SequenceEnd => {
                 let Some(frame) = self.stack.pop() else {
                     return Ok(());
@@ -236,6 +294,7 @@ impl<'a> Builder<'a> {
                         entries,
                         mut positions,
                         nodes,
+                        json,
                         ..
                     } => (
                         anchor,
@@ -244,12 +303,12 @@ impl<'a> Builder<'a> {
                         {
                             positions.shrink_to_fit();
                             Node {
-                                // (serde_json's Map has no shrink_to_fit; collecting sizes it exactly.)
-                                value: Value::Object(entries.into_iter().collect()),
+                                value: freeze_mapping(entries),
                                 pos: PosNode::new(start, end.offset, Children::Map(positions)),
                                 nodes,
                                 merge_key: false,
                                 text: None,
+                                json: json.map(|map| Box::new(Json::Object(*map))),
                             }
                         },
                     ),
@@ -259,15 +318,18 @@ impl<'a> Builder<'a> {
                         mut items,
                         mut positions,
                         nodes,
+                        json,
                     } => (anchor, {
                         items.shrink_to_fit();
                         positions.shrink_to_fit();
                         Node {
-                            value: Value::Array(items),
+                            // Null items stay: only object members are fields to unset.
+                            value: Value::from(items),
                             pos: PosNode::new(start, end.offset, Children::Seq(positions)),
                             nodes,
                             merge_key: false,
                             text: None,
+                            json: json.map(|items| Box::new(Json::Array(items))),
                         }
                     }),
                 };
@@ -276,37 +338,61 @@ impl<'a> Builder<'a> {
             }
             Event::Scalar(text, style, anchor, tag) => {
                 self.charge(1, start)?;
-                let tag_suffix = tag.as_ref().map(|t| t.suffix.as_str());
                 let merge_key = style == ScalarStyle::Plain && text == "<<";
+                let is_key = self.key_due();
+                // A mapping key is used by its text alone; it is resolved only when an anchor
+                // can bring it back elsewhere (as a value, or an alias key).
+                let (value, json) = if is_key && anchor == 0 {
+                    (Value::Null, None)
+                } else {
+                    let tag_suffix = tag.as_ref().map(|t| t.suffix.as_str());
+                    let scalar = resolve_scalar(&text, style, tag_suffix);
+                    let json = self.wants_json(anchor).then(|| Box::new(scalar.json()));
+                    (scalar.value(), json)
+                };
                 let node = Node {
-                    value: resolve_scalar(&text, style, tag_suffix),
+                    value,
                     pos: PosNode::new(start, end.offset, Children::None),
                     nodes: 1,
                     merge_key,
-                    text: Some(text.into_owned()),
+                    text: is_key.then(|| text.into_owned()),
+                    json,
                 };
                 self.remember_anchor(anchor, &node);
                 self.complete(node)
             }
             Event::Alias(id) => {
-                let Some((value, pos, nodes)) = self.anchors.get(&id) else {
+                let wants_json = self.wants_json(0);
+                let Some(anchored) = self.anchors.get(&id) else {
                     return Err(YamlError {
                         message: "alias refers to an unknown anchor".into(),
                         loc: start,
                     });
                 };
-                let (value, mut pos, nodes) = (value.clone(), pos.clone(), *nodes);
-                // Charged before the clone lands anywhere, so a "billion laughs" stream fails
-                // at the first expansion that would cross the budget.
-                self.charge(nodes, start)?;
+                // Charged before anything is copied, so a "billion laughs" stream fails at the
+                // first expansion that would cross the budget. (The value is a shared reference,
+                // but the positions, and any JSON, are copies.)
+                charge(
+                    &mut self.nodes_in_document,
+                    &self.limits,
+                    anchored.nodes,
+                    start,
+                )?;
+                let mut pos = anchored.pos.clone();
                 pos.start = start;
-                self.complete(Node {
-                    value,
+                let node = Node {
+                    value: anchored.value.clone(),
                     pos,
-                    nodes,
+                    nodes: anchored.nodes,
                     merge_key: false,
                     text: None,
-                })
+                    json: if wants_json {
+                        anchored.json.clone()
+                    } else {
+                        None
+                    },
+                };
+                self.complete(node)
             }
             _ => Ok(()),
         }
@@ -314,8 +400,15 @@ impl<'a> Builder<'a> {
 
     fn remember_anchor(&mut self, anchor: usize, node: &Node) {
         if anchor > 0 {
-            self.anchors
-                .insert(anchor, (node.value.clone(), node.pos.clone(), node.nodes));
+            self.anchors.insert(
+                anchor,
+                Anchor {
+                    value: node.value.clone(),
+                    pos: node.pos.clone(),
+                    nodes: node.nodes,
+                    json: node.json.clone(),
+                },
+            );
         }
     }
 
@@ -329,9 +422,13 @@ impl<'a> Builder<'a> {
                 items,
                 positions,
                 nodes,
+                json,
                 ..
             }) => {
                 *nodes += node.nodes;
+                if let Some(json) = json {
+                    json.push(json_of(node.json, &node.value));
+                }
                 items.push(node.value);
                 positions.push(node.pos);
                 Ok(())
@@ -341,32 +438,40 @@ impl<'a> Builder<'a> {
                 positions,
                 pending_key,
                 nodes,
+                json,
                 ..
             }) => {
                 *nodes += node.nodes;
                 match pending_key.take() {
                     None => {
-                        let key = match (node.text, node.value) {
+                        let key = match node.text {
                             // saphyr's scalar buffer keeps its growth slack; keys live as
                             // long as the object does.
-                            (Some(mut text), _) => {
+                            Some(mut text) => {
                                 text.shrink_to_fit();
                                 text
                             }
-                            (None, other) => other.to_string(),
+                            None => json_of(node.json, &node.value).to_string(),
                         };
                         *pending_key = Some((key, node.pos.start, node.merge_key));
                     }
                     Some((key, key_loc, true)) => {
+                        if let Some(json) = json {
+                            merge_json(json, json_of(node.json, &node.value), &key);
+                        }
                         merge_into(entries, positions, node.value, node.pos, &key, key_loc)
                     }
                     Some((key, key_loc, false)) => {
+                        if let Some(json) = json {
+                            json.insert(key.clone(), json_of(node.json, &node.value));
+                        }
                         let mut pos = node.pos;
                         pos.key = Some(key_loc);
-                        // Last one wins on a duplicated key, as in the API server's decoder.
+                        // Last one wins on a duplicated key, as in the API server's decoder
+                        // (for the value, when the mapping is frozen).
                         positions.retain(|(k, _)| *k != key);
-                        positions.push((key.clone(), pos));
-                        entries.insert(key, node.value);
+                        entries.push((Value::from(key.as_str()), node.value));
+                        positions.push((key, pos));
                     }
                 }
                 Ok(())
@@ -375,9 +480,53 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// Counts `nodes` more nodes against the document's budget.
+fn charge(count: &mut usize, limits: &Limits, nodes: usize, at: Loc) -> Result<(), YamlError> {
+    *count = count.saturating_add(nodes);
+    if *count > limits.max_nodes {
+        return Err(YamlError {
+            message: format!(
+                "document expands to more than {} nodes (alias bomb or oversized document); refusing to load it",
+                limits.max_nodes
+            ),
+            loc: at,
+        });
+    }
+    Ok(())
+}
+
+/// A mapping's members as the engine's object, built the way [`crate::object::from_json`]
+/// builds one (see there why it is collected into an `Object`): the last of duplicated keys
+/// wins, then null members (unset fields) are left out.
+fn freeze_mapping(entries: Vec<(Value, Value)>) -> Value {
+    let has_null = entries.iter().any(|(_, v)| matches!(v, Value::Null));
+    let mut object: Object = entries.into_iter().collect();
+    if has_null {
+        // Only after the duplicates are settled: `a: 1` then `a: ~` leaves `a` unset.
+        object.retain(|_, v| !matches!(v, Value::Null));
+    }
+    Value::from(object)
+}
+
+/// A node's JSON: as built, else (not expected: every node that can reach a key builds it) as
+/// the engine's value serializes.
+fn json_of(json: Option<Box<Json>>, value: &Value) -> Json {
+    json.map_or_else(
+        || serde_json::to_value(value).unwrap_or(Json::Null),
+        |json| *json,
+    )
+}
+
+/// Whether the members read so far set `key` (to anything, null included).
+fn has_entry(entries: &[(Value, Value)], key: &str) -> bool {
+    entries
+        .iter()
+        .any(|(k, _)| matches!(k, Value::String(s) if **s == *key))
+}
+
 /// YAML 1.1 merge key: entries of the merged mapping(s) fill in keys not set explicitly.
 fn merge_into(
-    entries: &mut Map<String, Value>,
+    entries: &mut Vec<(Value, Value)>,
     positions: &mut Vec<(String, PosNode)>,
     value: Value,
     pos: PosNode,
@@ -385,22 +534,22 @@ fn merge_into(
     key_loc: Loc,
 ) {
     let sources: Vec<(Value, PosNode)> = match (value, pos.children) {
-        (Value::Object(map), children @ Children::Map(_)) => vec![(
-            Value::Object(map),
+        (object @ Value::Object(_), children @ Children::Map(_)) => vec![(
+            object,
             PosNode {
                 children,
                 ..PosNode::new(pos.start, pos.end, Children::None)
             },
         )],
         (Value::Array(items), Children::Seq(item_positions)) => {
-            items.into_iter().zip(item_positions).collect()
+            items.iter().cloned().zip(item_positions).collect()
         }
         (other, children) => {
             // Not a mapping: keep it as an ordinary key so nothing silently disappears.
             let mut pos = PosNode::new(pos.start, pos.end, children);
             pos.key = Some(key_loc);
             positions.push((key.to_string(), pos));
-            entries.insert(key.to_string(), other);
+            entries.push((Value::from(key), other));
             return;
         }
     };
@@ -409,49 +558,115 @@ fn merge_into(
         else {
             continue;
         };
-        let mut child_positions: HashMap<String, PosNode> = child_positions.into_iter().collect();
-        for (k, v) in map {
-            if entries.contains_key(&k) {
+        // Walked by the positions, which name every key the source was written with: its
+        // value has left its null members out, yet a merged `x: ~` still sets `x` (and keeps
+        // its position), as it did before values were frozen.
+        let mut rest = child_positions.into_iter();
+        while let Some((k, p)) = rest.next() {
+            // A key is named once, but for `<<` set to a non-mapping twice (see above): the
+            // last one stands, as the value's does.
+            if has_entry(entries, &k)
+                || (k == "<<" && rest.as_slice().iter().any(|(later, _)| *later == k))
+            {
                 continue;
             }
-            if let Some(p) = child_positions.remove(&k) {
-                positions.push((k.clone(), p));
+            let k_value = Value::from(k.as_str());
+            let v = map.get(&k_value).cloned().unwrap_or(Value::Null);
+            entries.push((k_value, v));
+            positions.push((k, p));
+        }
+    }
+}
+
+/// [`merge_into`] for the JSON of a mapping that can become a key's text.
+fn merge_json(entries: &mut JsonMap<String, Json>, value: Json, key: &str) {
+    let sources = match value {
+        Json::Object(map) => vec![map],
+        Json::Array(items) => items
+            .into_iter()
+            .filter_map(|item| match item {
+                Json::Object(map) => Some(map),
+                _ => None,
+            })
+            .collect(),
+        other => {
+            entries.insert(key.to_string(), other);
+            return;
+        }
+    };
+    for map in sources {
+        for (k, v) in map {
+            if !entries.contains_key(&k) {
+                entries.insert(k, v);
             }
-            entries.insert(k, v);
+        }
+    }
+}
+
+/// A resolved scalar, to build as the engine's value or as JSON.
+enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'a str),
+}
+
+impl Scalar<'_> {
+    fn value(&self) -> Value {
+        match *self {
+            Scalar::Null => Value::Null,
+            Scalar::Bool(b) => Value::from(b),
+            Scalar::Int(n) => Value::from(n),
+            Scalar::Float(f) => Value::from(f),
+            Scalar::Str(s) => Value::from(s),
+        }
+    }
+
+    fn json(&self) -> Json {
+        match *self {
+            Scalar::Null => Json::Null,
+            Scalar::Bool(b) => Json::Bool(b),
+            Scalar::Int(n) => Json::from(n),
+            // Finite by construction (see `resolve_scalar`).
+            Scalar::Float(f) => serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number),
+            Scalar::Str(s) => Json::String(s.to_string()),
         }
     }
 }
 
 /// Resolves a scalar the way Kubernetes' YAML decoder does.
-fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
+fn resolve_scalar<'a>(text: &'a str, style: ScalarStyle, tag: Option<&str>) -> Scalar<'a> {
     match tag {
-        Some("str") => return Value::String(text.to_string()),
-        Some("null") => return Value::Null,
+        Some("str") => return Scalar::Str(text),
+        Some("null") => return Scalar::Null,
         _ => {}
     }
     if style != ScalarStyle::Plain {
-        return Value::String(text.to_string());
+        return Scalar::Str(text);
     }
     match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "" | "~" | "null" | "Null" | "NULL" => return Scalar::Null,
         "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => {
-            return Value::Bool(true);
+            return Scalar::Bool(true);
         }
         "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n" | "N" => {
-            return Value::Bool(false);
+            return Scalar::Bool(false);
         }
         _ => {}
     }
     if let Some(n) = parse_int(text) {
-        return Value::from(n);
+        return Scalar::Int(n);
     }
+    // A number too large for a double (`1e999`) stays a string, as it did when values were
+    // JSON first (JSON has no infinity).
     if looks_like_float(text)
         && let Ok(f) = text.parse::<f64>()
-        && let Some(n) = serde_json::Number::from_f64(f)
+        && f.is_finite()
     {
-        return Value::Number(n);
+        return Scalar::Float(f);
     }
-    Value::String(text.to_string())
+    Scalar::Str(text)
 }
 
 fn parse_int(text: &str) -> Option<i64> {
@@ -495,10 +710,22 @@ fn helm_source_in(between: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// Parses a whole YAML stream.
+/// Parses a whole YAML stream, leaving null object members (unset fields) out of the values,
+/// as [`crate::object::from_json`] does: lint, audit and admission see the same shape.
 pub fn parse_stream(text: &str, limits: Limits) -> ParsedStream {
+    parse_stream_with(text, limits, false)
+}
+
+/// Parses a whole YAML stream and builds each document's JSON too ([`ParsedDocument::json`]):
+/// for the config file, which serde reads, where `rules: {x: }` is a null to reject rather
+/// than a setting to ignore, and the first of several mistakes reported is the first written.
+pub fn parse_stream_json(text: &str, limits: Limits) -> ParsedStream {
+    parse_stream_with(text, limits, true)
+}
+
+fn parse_stream_with(text: &str, limits: Limits, json_everywhere: bool) -> ParsedStream {
     let lines = LineIndex::new(text);
-    let mut builder = Builder::new(&lines, limits);
+    let mut builder = Builder::new(&lines, limits, json_everywhere);
     let mut documents = Vec::new();
     let mut previous_end = 0usize;
     let mut root_start: Option<usize> = None;
@@ -531,9 +758,14 @@ pub fn parse_stream(text: &str, limits: Limits) -> ParsedStream {
             }
             Event::DocumentEnd => {
                 let end = lines.loc(span.end.line(), span.end.col()).offset;
-                let (value, positions) = match builder.root.take() {
-                    Some(root) => (Some(root.value), root.pos),
+                let (value, json, positions) = match builder.root.take() {
+                    Some(root) => {
+                        // (An anchored root has built its JSON too, for aliases only.)
+                        let json = root.json.filter(|_| builder.json_everywhere);
+                        (Some(root.value), json.map(|json| *json), root.pos)
+                    }
                     None => (
+                        None,
                         None,
                         PosNode::new(
                             lines.loc(span.start.line(), span.start.col()),
@@ -551,6 +783,7 @@ pub fn parse_stream(text: &str, limits: Limits) -> ParsedStream {
                     helm_source: helm_source_in(comment_region),
                     positions,
                     value,
+                    json,
                 });
                 previous_end = end.max(previous_end);
                 builder.reset();
@@ -578,21 +811,107 @@ pub fn parse_stream(text: &str, limits: Limits) -> ParsedStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::object::from_json;
     use serde_json::json;
 
     fn parse(text: &str) -> ParsedStream {
         parse_stream(text, Limits::default())
     }
 
+    /// The first document's value, as JSON (the engine's objects serialize sorted by key).
+    fn value_json(s: &ParsedStream) -> Option<serde_json::Value> {
+        let value = s.documents[0].value.as_ref()?;
+        Some(serde_json::to_value(value).expect("serializable"))
+    }
+
     #[test]
     fn resolves_scalars_like_kubernetes() {
-        let s = parse("a: yes\nb: '1'\nc: 1\nd: ~\ne: 1.5\nf: \"on\"\ng: 0x1F\nh: 1.2.3\n");
-        assert_eq!(
-            s.documents[0].value,
-            Some(
-                json!({"a": true, "b": "1", "c": 1, "d": null, "e": 1.5, "f": "on", "g": 31, "h": "1.2.3"})
-            )
+        let s = parse(
+            "a: yes\nb: '1'\nc: 1\nd: ~\ne: 1.5\nf: \"on\"\ng: 0x1F\nh: 1.2.3\ni: -0o17\nj: 1e999\nk: !!str 5\nl: 9223372036854775808\nm: [~, null, '']\n",
         );
+        // What the JSON tree this loader used to build converted into.
+        let expected = from_json(&json!({
+            "a": true, "b": "1", "c": 1, "d": null, "e": 1.5, "f": "on", "g": 31, "h": "1.2.3",
+            "i": -15, "j": "1e999", "k": "5", "l": 9.223372036854776e18, "m": [null, null, ""]
+        }));
+        assert_eq!(s.documents[0].value, Some(expected));
+    }
+
+    #[test]
+    fn null_members_are_unset_but_keep_their_positions() {
+        let s = parse("a: 1\nb: ~\nc:\nd: [~]\ne: {f: null}\n");
+        assert_eq!(value_json(&s), Some(json!({"a": 1, "d": [null], "e": {}})));
+        let pos = &s.documents[0].positions;
+        assert_eq!(
+            pos.child_key("b").and_then(|p| p.key).map(|l| l.line),
+            Some(2)
+        );
+        assert_eq!(
+            pos.child_key("c").and_then(|p| p.key).map(|l| l.line),
+            Some(3)
+        );
+        let f = pos.child_key("e").and_then(|p| p.child_key("f"));
+        assert!(f.is_some_and(|p| p.key.is_some()));
+        // The config file's JSON keeps them, for serde to judge, in the order written.
+        let config = parse_stream_json("z: 2.0\nb: ~\ne: {f: null}\n", Limits::default());
+        assert_eq!(
+            config.documents[0].json.as_ref().map(|j| j.to_string()),
+            Some(r#"{"z":2.0,"b":null,"e":{"f":null}}"#.to_string())
+        );
+        assert_eq!(
+            config.documents[0].value,
+            Some(from_json(&json!({"z": 2.0, "e": {}})))
+        );
+    }
+
+    #[test]
+    fn last_duplicate_key_wins_even_when_null() {
+        let s = parse("a: 1\na: ~\nb: ~\nb: 2\nc: 1\nc: 3\n");
+        assert_eq!(value_json(&s), Some(json!({"b": 2, "c": 3})));
+        let pos = &s.documents[0].positions;
+        // One position per key, the last one's.
+        assert_eq!(
+            pos.child_key("a").and_then(|p| p.key).map(|l| l.line),
+            Some(2)
+        );
+        assert_eq!(
+            pos.child_key("c").and_then(|p| p.key).map(|l| l.line),
+            Some(6)
+        );
+        let Children::Map(entries) = &pos.children else {
+            panic!("a mapping");
+        };
+        assert_eq!(entries.len(), 3);
+    }
+
+    #[test]
+    fn keys_keep_their_text_and_aliases_share_values() {
+        let s = parse(
+            "y: 1\n'on': 2\n1: 3\n? [a, 1]\n: 4\n? {b: c}\n: 5\nx: &x {p: [1, 2]}\nz: *x\n&k ka: 6\n*k : 7\n? {s: 2.0, r: ~, <<: {q: 1}}\n: 8\n",
+        );
+        assert_eq!(
+            value_json(&s),
+            Some(json!({
+                "y": 1, "on": 2, "1": 3, "[\"a\",1]": 4, "{\"b\":\"c\"}": 5,
+                "x": {"p": [1, 2]}, "z": {"p": [1, 2]}, "ka": 6, "\"ka\"": 7,
+                // Written order, null members and floats as they were in the JSON tree.
+                "{\"s\":2.0,\"r\":null,\"q\":1}": 8
+            }))
+        );
+        // An unrendered Helm template: a mapping keyed by a mapping, both values null.
+        let helm = parse("spec:\n  replicas: {{ .Values.replicas }}\n");
+        let replicas = helm.documents[0]
+            .positions
+            .child_key("spec")
+            .and_then(|p| p.child_key("replicas"));
+        assert!(
+            replicas
+                .and_then(|p| p.child_key("{\".Values.replicas\":null}"))
+                .is_some()
+        );
+        let pos = &s.documents[0].positions;
+        let z = pos.child_key("z").and_then(|p| p.child_key("p"));
+        assert!(z.and_then(|p| p.child_index(1)).is_some());
     }
 
     #[test]
@@ -645,8 +964,35 @@ mod tests {
     fn applies_merge_keys() {
         let s = parse("base: &b {x: 1, y: 2}\nobj:\n  <<: *b\n  y: 3\n");
         assert_eq!(
-            s.documents[0].value.as_ref().map(|v| v["obj"].clone()),
+            value_json(&s).map(|v| v["obj"].clone()),
             Some(json!({"x": 1, "y": 3}))
+        );
+    }
+
+    #[test]
+    fn merges_fill_in_only_unset_keys_nulls_included() {
+        let s = parse(
+            "a: &a {x: 1, n: ~, m: 2}\nb: &b {y: 2}\nobj:\n  m: ~\n  <<: [*a, *b]\n  y: 3\nodd:\n  <<: 5\n",
+        );
+        let value = value_json(&s);
+        // `m: ~` set explicitly stays unset; `n` merged as null is unset too.
+        assert_eq!(
+            value.as_ref().map(|v| v["obj"].clone()),
+            Some(json!({"x": 1, "y": 3}))
+        );
+        assert_eq!(
+            value.as_ref().map(|v| v["odd"].clone()),
+            Some(json!({"<<": 5}))
+        );
+        let obj = s.documents[0].positions.child_key("obj");
+        for key in ["m", "x", "n", "y"] {
+            assert!(obj.and_then(|p| p.child_key(key)).is_some(), "{key}");
+        }
+        assert_eq!(
+            obj.and_then(|p| p.child_key("x"))
+                .and_then(|p| p.key)
+                .map(|l| l.line),
+            Some(1)
         );
     }
 
