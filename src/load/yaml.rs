@@ -75,6 +75,9 @@ pub struct ParsedStream {
 pub struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
+    /// Every character is one byte (nearly every manifest), so a column is a byte count and
+    /// `loc` needs no scan of the line (it runs twice per parser event).
+    all_ascii: bool,
 }
 
 impl<'a> LineIndex<'a> {
@@ -86,7 +89,11 @@ impl<'a> LineIndex<'a> {
                 .filter(|(_, b)| *b == b'\n')
                 .map(|(i, _)| i + 1),
         );
-        Self { text, starts }
+        Self {
+            text,
+            starts,
+            all_ascii: text.is_ascii(),
+        }
     }
 
     /// `line` is 1-based, `col` 0-based in characters (saphyr's convention).
@@ -99,6 +106,7 @@ impl<'a> LineIndex<'a> {
         let rest = &self.text[start..];
         let prefix = rest.as_bytes().get(..col);
         let offset = match prefix {
+            _ if self.all_ascii => start + col.min(rest.len()),
             Some(bytes) if bytes.is_ascii() => start + col,
             _ => {
                 start
