@@ -17,10 +17,10 @@ use std::sync::Arc;
 use regorus::rvm::program::Program;
 use serde_json::Value as Json;
 
+use crate::object::{as_str, member};
 use compile::{OBJECT_QUERY, SET_QUERY};
 pub use compile::{PolicyFile, RULES_PACKAGE, engine_with};
 pub use error::PackError;
-use crate::object::{as_str, member};
 pub use meta::{RuleMeta, Severity};
 
 mod embedded {
