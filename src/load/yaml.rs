@@ -841,19 +841,18 @@ mod tests {
         assert_eq!(s.documents[0].value, Some(expected));
     }
 
+    /// The line of `key`'s key in a mapping's positions.
+    fn key_line(pos: &PosNode, key: &str) -> Option<u32> {
+        pos.child_key(key).and_then(|p| p.key).map(|l| l.line)
+    }
+
     #[test]
     fn null_members_are_unset_but_keep_their_positions() {
         let s = parse("a: 1\nb: ~\nc:\nd: [~]\ne: {f: null}\n");
         assert_eq!(value_json(&s), Some(json!({"a": 1, "d": [null], "e": {}})));
         let pos = &s.documents[0].positions;
-        assert_eq!(
-            pos.child_key("b").and_then(|p| p.key).map(|l| l.line),
-            Some(2)
-        );
-        assert_eq!(
-            pos.child_key("c").and_then(|p| p.key).map(|l| l.line),
-            Some(3)
-        );
+        assert_eq!(key_line(pos, "b"), Some(2));
+        assert_eq!(key_line(pos, "c"), Some(3));
         let f = pos.child_key("e").and_then(|p| p.child_key("f"));
         assert!(f.is_some_and(|p| p.key.is_some()));
         // The config file's JSON keeps them, for serde to judge, in the order written.
@@ -874,14 +873,8 @@ mod tests {
         assert_eq!(value_json(&s), Some(json!({"b": 2, "c": 3})));
         let pos = &s.documents[0].positions;
         // One position per key, the last one's.
-        assert_eq!(
-            pos.child_key("a").and_then(|p| p.key).map(|l| l.line),
-            Some(2)
-        );
-        assert_eq!(
-            pos.child_key("c").and_then(|p| p.key).map(|l| l.line),
-            Some(6)
-        );
+        assert_eq!(key_line(pos, "a"), Some(2));
+        assert_eq!(key_line(pos, "c"), Some(6));
         let Children::Map(entries) = &pos.children else {
             panic!("a mapping");
         };
