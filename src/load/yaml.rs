@@ -144,6 +144,8 @@ enum Frame {
         /// The mapping as JSON, built only where it can become a key's text (see
         /// [`Node::json`]).
         json: Option<Box<JsonMap<String, Json>>>,
+        /// Where each key stands in `positions`, once the mapping is too large to scan.
+        key_index: KeyIndex,
     },
     Seq {
         anchor: usize,
@@ -269,6 +271,7 @@ impl<'a> Builder<'a> {
                         pending_key: None,
                         nodes: 1,
                         json,
+                        key_index: KeyIndex::default(),
                     },
                     start,
                 )
@@ -443,6 +446,7 @@ impl<'a> Builder<'a> {
                 pending_key,
                 nodes,
                 json,
+                key_index,
                 ..
             }) => {
                 *nodes += node.nodes;
@@ -463,7 +467,9 @@ impl<'a> Builder<'a> {
                         if let Some(json) = json {
                             merge_json(json, json_of(node.json, &node.value), &key);
                         }
-                        merge_into(entries, positions, node.value, node.pos, &key, key_loc)
+                        merge_into(entries, positions, node.value, node.pos, &key, key_loc);
+                        // The merge added keys without it; rebuilt on the next key.
+                        *key_index = KeyIndex::default();
                     }
                     Some((key, key_loc, false)) => {
                         if let Some(json) = json {
@@ -473,13 +479,50 @@ impl<'a> Builder<'a> {
                         pos.key = Some(key_loc);
                         // Last one wins on a duplicated key, as in the API server's decoder
                         // (for the value, when the mapping is frozen).
-                        positions.retain(|(k, _)| *k != key);
                         entries.push((Value::from(key.as_str()), node.value));
-                        positions.push((key, pos));
+                        key_index.record(positions, key, pos);
                     }
                 }
                 Ok(())
             }
+        }
+    }
+}
+
+/// The keys of a large mapping and where they stand in its positions. Checking each new key
+/// against all earlier ones made a mapping quadratic to load: a 100,000-key ConfigMap (1.2 MB)
+/// took 27 s. Small mappings, nearly all of them, keep the scan and build no index.
+#[derive(Default)]
+struct KeyIndex(Option<HashMap<String, usize>>);
+
+impl KeyIndex {
+    /// Past this many keys a mapping gets an index.
+    const SCAN_UP_TO: usize = 32;
+
+    /// Adds `key` at `pos`, replacing the position of an earlier `key`: one position per key,
+    /// the last one's.
+    fn record(&mut self, positions: &mut Vec<(String, PosNode)>, key: String, pos: PosNode) {
+        if self.0.is_none() && positions.len() >= Self::SCAN_UP_TO {
+            self.0 = Some(
+                positions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (k, _))| (k.clone(), i))
+                    .collect(),
+            );
+        }
+        match &mut self.0 {
+            None => {
+                positions.retain(|(k, _)| *k != key);
+                positions.push((key, pos));
+            }
+            Some(index) => match index.get(&key) {
+                Some(&i) if i < positions.len() => positions[i].1 = pos,
+                _ => {
+                    index.insert(key.clone(), positions.len());
+                    positions.push((key, pos));
+                }
+            },
         }
     }
 }
@@ -865,6 +908,34 @@ mod tests {
             config.documents[0].value,
             Some(from_json(&json!({"z": 2.0, "e": {}})))
         );
+    }
+
+    #[test]
+    fn large_mappings_keep_one_position_per_key_the_last() {
+        // Past KeyIndex::SCAN_UP_TO keys the duplicate check goes through an index.
+        let mut text: String = (0..100).map(|i| format!("k{i}: {i}\n")).collect();
+        text.push_str("k3: again\nk80: ~\nbase: &b {m1: 1, k5: 5}\nlate: {<<: *b, z: 1}\n");
+        text.push_str("k99: last\n<<: {mm: 1, k1: merged}\nmm: again\n");
+        let s = parse(&text);
+        let Some(value) = value_json(&s) else {
+            panic!("a document");
+        };
+        assert_eq!(value["k3"], json!("again"));
+        assert_eq!(value["k99"], json!("last"));
+        assert!(value.get("k80").is_none(), "null after 80 leaves it unset");
+        assert_eq!(value["late"], json!({"m1": 1, "k5": 5, "z": 1}));
+        assert_eq!(value["k1"], json!(1), "a merge does not override a key set before it");
+        assert_eq!(value["mm"], json!("again"));
+        let pos = &s.documents[0].positions;
+        let Children::Map(entries) = &pos.children else {
+            panic!("a mapping");
+        };
+        assert_eq!(entries.len(), 103, "100 keys, base, late and mm, each once");
+        assert_eq!(key_line(pos, "mm"), Some(107));
+        assert_eq!(key_line(pos, "k3"), Some(101));
+        assert_eq!(key_line(pos, "k80"), Some(102));
+        assert_eq!(key_line(pos, "k99"), Some(105));
+        assert_eq!(key_line(pos, "k0"), Some(1));
     }
 
     #[test]
