@@ -924,7 +924,11 @@ mod tests {
         assert_eq!(value["k99"], json!("last"));
         assert!(value.get("k80").is_none(), "null after 80 leaves it unset");
         assert_eq!(value["late"], json!({"m1": 1, "k5": 5, "z": 1}));
-        assert_eq!(value["k1"], json!(1), "a merge does not override a key set before it");
+        assert_eq!(
+            value["k1"],
+            json!(1),
+            "a merge does not override a key set before it"
+        );
         assert_eq!(value["mm"], json!("again"));
         let pos = &s.documents[0].positions;
         let Children::Map(entries) = &pos.children else {
