@@ -23,6 +23,20 @@ step "Rego unit tests of the rule pack"
 step "cargo test: unit, integration (real binary), fixtures, snapshots, chart and webhook tests"
 K8SC_REQUIRE_TOOLS=1 cargo test --release --locked
 
+step "profile-guided release build (scripts/build-release.sh): the same findings as the plain build"
+pgo_bin=$(scripts/build-release.sh)
+plain_bin="${CARGO_TARGET_DIR:-target}/release/k8s-constitution"
+check_corpus=target/pgo-check-corpus
+cargo run --release --locked --quiet --example gen_corpus -- 3000 "$check_corpus" 30 >/dev/null
+for args in "fixtures --format json" "fixtures --format sarif" "$check_corpus --format json"; do
+  # shellcheck disable=SC2086 # word splitting of the argument list is wanted
+  if ! cmp -s <("$plain_bin" lint $args --fail-on never 2>&1) <("$pgo_bin" lint $args --fail-on never 2>&1); then
+    echo "the profile-guided binary's output differs from the plain build's: lint $args" >&2
+    exit 1
+  fi
+  echo "  identical: lint $args"
+done
+
 if [ -x scripts/e2e.sh ]; then
   step "end to end on a real kube-apiserver + etcd"
   scripts/e2e.sh
