@@ -183,6 +183,19 @@ struct Builder<'a> {
     anchors: HashMap<usize, Anchor>,
     nodes_in_document: usize,
     root: Option<Node>,
+    spare: SpareBuffers,
+}
+
+/// Emptied member buffers of closed collections, for the next ones to fill. A collection's
+/// members are gathered in a reused buffer and moved out at its close into one allocation of
+/// the exact size; a new vector per collection grew by reallocation (three for ten members)
+/// and was then shrunk to size, one more.
+#[derive(Default)]
+struct SpareBuffers {
+    entries: Vec<Vec<(Value, Value)>>,
+    map_positions: Vec<Vec<(String, PosNode)>>,
+    items: Vec<Vec<Value>>,
+    seq_positions: Vec<Vec<PosNode>>,
 }
 
 /// An anchored node: what an alias to it expands to.
@@ -203,6 +216,7 @@ impl<'a> Builder<'a> {
             anchors: HashMap::new(),
             nodes_in_document: 0,
             root: None,
+            spare: SpareBuffers::default(),
         }
     }
 
@@ -262,12 +276,14 @@ impl<'a> Builder<'a> {
         match event {
             Event::MappingStart(anchor, _) => {
                 let json = self.wants_json(anchor).then(Box::default);
+                let entries = self.spare.entries.pop().unwrap_or_default();
+                let positions = self.spare.map_positions.pop().unwrap_or_default();
                 self.open(
                     Frame::Map {
                         anchor,
                         start,
-                        entries: Vec::new(),
-                        positions: Vec::new(),
+                        entries,
+                        positions,
                         pending_key: None,
                         nodes: 1,
                         json,
@@ -278,12 +294,14 @@ impl<'a> Builder<'a> {
             }
             Event::SequenceStart(anchor, _) => {
                 let json = self.wants_json(anchor).then(Vec::new);
+                let items = self.spare.items.pop().unwrap_or_default();
+                let positions = self.spare.seq_positions.pop().unwrap_or_default();
                 self.open(
                     Frame::Seq {
                         anchor,
                         start,
-                        items: Vec::new(),
-                        positions: Vec::new(),
+                        items,
+                        positions,
                         nodes: 1,
                         json,
                     },
@@ -298,27 +316,30 @@ impl<'a> Builder<'a> {
                     Frame::Map {
                         anchor,
                         start,
-                        entries,
+                        mut entries,
                         mut positions,
                         nodes,
                         json,
                         ..
-                    } => (
-                        anchor,
-                        // Every object stays in memory until the cross-resource rules have run:
-                        // give back the growth slack of its (mostly small) maps and vectors.
-                        {
-                            positions.shrink_to_fit();
+                    } => {
+                        // Every object stays in memory until the cross-resource rules have
+                        // run: its members move into allocations of their exact size.
+                        let value = freeze_mapping(&mut entries);
+                        let exact: Vec<_> = positions.drain(..).collect();
+                        self.spare.entries.push(entries);
+                        self.spare.map_positions.push(positions);
+                        (
+                            anchor,
                             Node {
-                                value: freeze_mapping(entries),
-                                pos: PosNode::new(start, end.offset, Children::Map(positions)),
+                                value,
+                                pos: PosNode::new(start, end.offset, Children::Map(exact)),
                                 nodes,
                                 merge_key: false,
                                 text: None,
                                 json: json.map(|map| Box::new(Json::Object(*map))),
-                            }
-                        },
-                    ),
+                            },
+                        )
+                    }
                     Frame::Seq {
                         anchor,
                         start,
@@ -326,19 +347,28 @@ impl<'a> Builder<'a> {
                         mut positions,
                         nodes,
                         json,
-                    } => (anchor, {
-                        items.shrink_to_fit();
-                        positions.shrink_to_fit();
-                        Node {
-                            // Null items stay: only object members are fields to unset.
-                            value: Value::from(items),
-                            pos: PosNode::new(start, end.offset, Children::Seq(positions)),
-                            nodes,
-                            merge_key: false,
-                            text: None,
-                            json: json.map(|items| Box::new(Json::Array(items))),
-                        }
-                    }),
+                    } => {
+                        let exact_items: Vec<_> = items.drain(..).collect();
+                        let exact_positions: Vec<_> = positions.drain(..).collect();
+                        self.spare.items.push(items);
+                        self.spare.seq_positions.push(positions);
+                        (
+                            anchor,
+                            Node {
+                                // Null items stay: only object members are fields to unset.
+                                value: Value::from(exact_items),
+                                pos: PosNode::new(
+                                    start,
+                                    end.offset,
+                                    Children::Seq(exact_positions),
+                                ),
+                                nodes,
+                                merge_key: false,
+                                text: None,
+                                json: json.map(|items| Box::new(Json::Array(items))),
+                            },
+                        )
+                    }
                 };
                 self.remember_anchor(anchor, &node);
                 self.complete(node)
@@ -545,9 +575,11 @@ fn charge(count: &mut usize, limits: &Limits, nodes: usize, at: Loc) -> Result<(
 /// A mapping's members as the engine's object, built the way [`crate::object::from_json`]
 /// builds one (see there why it is collected into an `Object`): the last of duplicated keys
 /// wins, then null members (unset fields) are left out.
-fn freeze_mapping(entries: Vec<(Value, Value)>) -> Value {
+/// The members read (duplicates and nulls included) as one frozen engine object; `entries` is
+/// left empty, for reuse.
+fn freeze_mapping(entries: &mut Vec<(Value, Value)>) -> Value {
     let has_null = entries.iter().any(|(_, v)| matches!(v, Value::Null));
-    let mut object: Object = entries.into_iter().collect();
+    let mut object: Object = entries.drain(..).collect();
     if has_null {
         // Only after the duplicates are settled: `a: 1` then `a: ~` leaves `a` unset.
         object.retain(|_, v| !matches!(v, Value::Null));

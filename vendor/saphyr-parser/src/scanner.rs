@@ -2369,13 +2369,14 @@ impl<'input, T: Input> Scanner<'input, T> {
                 // We can unroll the first iteration of the loop.
                 string.push(self.input.peek());
                 self.skip_non_blank();
-                string.reserve(self.input.bufmaxlen());
 
                 // Add content non-blank characters to the scalar.
                 // k8s-constitution patch (vendor/saphyr-parser/PATCHES.md): the run is scanned
                 // by the input in one call (bytes, for a `StrInput`) instead of one character
                 // at a time here; the first character is already consumed above, so
-                // `leading_whitespace` is already false.
+                // `leading_whitespace` is already false. (The `string.reserve(bufmaxlen)` that
+                // stood here sized the string for that loop: 128 bytes for a `StrInput`, one
+                // reallocation per plain scalar. `push_str` reserves what the run needs.)
                 self.input.lookahead(self.input.bufmaxlen());
                 let consumed = self
                     .input
