@@ -325,7 +325,7 @@ impl<'a> Builder<'a> {
                         // Every object stays in memory until the cross-resource rules have
                         // run: its members move into allocations of their exact size.
                         let value = freeze_mapping(&mut entries);
-                        let exact: Vec<_> = positions.drain(..).collect();
+                        let exact = take_exact(&mut positions);
                         self.spare.entries.push(entries);
                         self.spare.map_positions.push(positions);
                         (
@@ -348,8 +348,8 @@ impl<'a> Builder<'a> {
                         nodes,
                         json,
                     } => {
-                        let exact_items: Vec<_> = items.drain(..).collect();
-                        let exact_positions: Vec<_> = positions.drain(..).collect();
+                        let exact_items = take_exact(&mut items);
+                        let exact_positions = take_exact(&mut positions);
                         self.spare.items.push(items);
                         self.spare.seq_positions.push(positions);
                         (
@@ -575,6 +575,14 @@ fn charge(count: &mut usize, limits: &Limits, nodes: usize, at: Loc) -> Result<(
 /// A mapping's members as the engine's object, built the way [`crate::object::from_json`]
 /// builds one (see there why it is collected into an `Object`): the last of duplicated keys
 /// wins, then null members (unset fields) are left out.
+/// Moves a buffer's members into a vector of exactly their number, leaving the buffer empty
+/// with its capacity, for reuse (`mem::take` would hand over the buffer, growth slack included).
+fn take_exact<T>(buffer: &mut Vec<T>) -> Vec<T> {
+    let mut exact = Vec::with_capacity(buffer.len());
+    exact.append(buffer);
+    exact
+}
+
 /// The members read (duplicates and nulls included) as one frozen engine object; `entries` is
 /// left empty, for reuse.
 fn freeze_mapping(entries: &mut Vec<(Value, Value)>) -> Value {
