@@ -148,6 +148,10 @@ pub struct LintReport {
     /// Byte ranges per file name that no snippet may show: values of sensitive findings and
     /// every value of a Secret's `data`/`stringData`.
     pub redactions: std::collections::BTreeMap<String, Vec<(usize, usize)>>,
+    /// The linted resources themselves (values and position trees), held so that the owner of
+    /// the report decides when they are freed: `lint` exits without freeing them at all (one by
+    /// one, 10,000 objects took a core ~20 ms while the report was written).
+    pub linted: Vec<Resource>,
 }
 
 impl LintReport {

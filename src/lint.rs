@@ -52,21 +52,31 @@ pub fn lint_loaded(core: &Core, loaded: Loaded) -> LintReport {
         || {
             (core.has_set_rules() && !resources.is_empty()).then(|| {
                 let objects: Vec<&regorus::Value> = resources.iter().map(|r| &r.object).collect();
+                // Located here, in parallel with the per-object work, not after it.
                 core.check_set(&mut core.evaluator(), &objects)
+                    .map(|violations| {
+                        violations
+                            .into_iter()
+                            .map(|(i, v)| Finding::locate(&resources[i], v))
+                            .collect::<Vec<_>>()
+                    })
             })
         },
     );
-    let mut findings = Vec::new();
+    // Sized once: grown by doubling, the vector of ~20k findings was copied and faulted in
+    // page by page on one thread.
+    let total = per_object.iter().map(|(f, _)| f.len()).sum::<usize>()
+        + set_result
+            .as_ref()
+            .and_then(|r| r.as_ref().ok())
+            .map_or(0, Vec::len);
+    let mut findings = Vec::with_capacity(total);
     for (f, e) in per_object {
         findings.extend(f);
         errors.extend(e);
     }
     match set_result {
-        Some(Ok(violations)) => findings.extend(
-            violations
-                .into_iter()
-                .map(|(i, v)| Finding::locate(&resources[i], v)),
-        ),
+        Some(Ok(set_findings)) => findings.extend(set_findings),
         Some(Err(e)) => errors.push(InputError {
             file: "<all resources>".into(),
             line: 0,
@@ -102,14 +112,9 @@ pub fn lint_loaded(core: &Core, loaded: Loaded) -> LintReport {
             .map(|r| (r.file.name.clone(), ResourceRef::of(r)))
             .collect(),
         redactions,
+        linted: resources,
     };
     report.count();
-    // Freeing every object's value and position tree is ~2 % of a lint run; the report no
-    // longer needs them, so a thread of their own frees them while the report renders (if the
-    // thread cannot be made, the failed spawn drops them here).
-    let _ = std::thread::Builder::new()
-        .name("free-resources".into())
-        .spawn(move || drop(resources));
     report
 }
 

@@ -81,8 +81,15 @@ fn load_core(args: &CommonPolicyArgs, selection: Selection) -> miette::Result<Co
 }
 
 fn write_stdout(text: &str) -> miette::Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    write_stdout_with(|out| out.write_all(text.as_bytes()))
+}
+
+/// Runs `write` on buffered standard output, then flushes it.
+fn write_stdout_with(
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> miette::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match write(&mut out).and_then(|_| out.flush()) {
         // A closed pipe (`| head`) is not an error worth reporting.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.into_diagnostic(),
@@ -125,17 +132,13 @@ fn finish_report(
     args: &ReportArgs,
     rules: &[RuleMeta],
 ) -> miette::Result<ExitCode> {
-    let rendered = report::render(
-        report,
-        args.format,
-        &RenderOptions {
-            rules,
-            show_exempted: args.show_exempted,
-            color: color_wanted(),
-            width: terminal_width(),
-        },
-    );
-    write_stdout(&rendered)?;
+    let options = RenderOptions {
+        rules,
+        show_exempted: args.show_exempted,
+        color: color_wanted(),
+        width: terminal_width(),
+    };
+    write_stdout_with(|out| report::write(report, args.format, &options, out))?;
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),

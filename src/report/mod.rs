@@ -29,6 +29,20 @@ pub fn render(report: &LintReport, format: Format, options: &RenderOptions<'_>) 
     }
 }
 
+/// Writes the report to `out`: JSON is serialized straight into it (reports of thousands of
+/// findings are megabytes), the other formats are rendered first.
+pub fn write(
+    report: &LintReport,
+    format: Format,
+    options: &RenderOptions<'_>,
+    out: &mut (impl std::io::Write + ?Sized),
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(report, out),
+        _ => out.write_all(render(report, format, options).as_bytes()),
+    }
+}
+
 /// Replaces every character of the given byte ranges (except line breaks) with `*`, keeping
 /// offsets intact so labels still point at the right place.
 pub fn mask(text: &str, ranges: &[(usize, usize)]) -> String {
