@@ -36,6 +36,15 @@ fn lint_json(args: &[&str]) -> (i32, Value) {
     (out.status.code().unwrap_or(-1), json)
 }
 
+/// `lint -` of `text` in JSON that never fails on findings: the raw output.
+fn lint_stdin_json(text: String) -> std::process::Output {
+    bin()
+        .args(["lint", "-", "--format", "json", "--fail-on", "never"])
+        .write_stdin(text)
+        .output()
+        .expect("runs")
+}
+
 fn findings_of<'a>(json: &'a Value, rule: &str) -> Vec<&'a Value> {
     json["findings"]
         .as_array()
@@ -292,11 +301,7 @@ fn thousands_of_findings_are_one_json_document_in_serde_json_layout() {
              spec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: app:latest\n"
         ));
     }
-    let out = bin()
-        .args(["lint", "-", "--format", "json", "--fail-on", "never"])
-        .write_stdin(stream)
-        .output()
-        .expect("runs");
+    let out = lint_stdin_json(stream);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).expect("UTF-8");
     let json: Value = serde_json::from_str(&text).expect("one JSON document");
@@ -334,11 +339,7 @@ fn huge_mappings_load_without_quadratic_time() {
     }
     doc.push_str("  k7: last\n  k150000: last\n");
     let started = Instant::now();
-    let out = bin()
-        .args(["lint", "-", "--format", "json", "--fail-on", "never"])
-        .write_stdin(doc)
-        .output()
-        .expect("runs");
+    let out = lint_stdin_json(doc);
     assert!(
         started.elapsed() < Duration::from_secs(20),
         "took {:?}",

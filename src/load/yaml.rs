@@ -174,6 +174,20 @@ struct Node {
     json: Option<Box<Json>>,
 }
 
+impl Node {
+    /// A closed mapping or sequence.
+    fn collection(value: Value, pos: PosNode, nodes: usize, json: Option<Json>) -> Self {
+        Self {
+            value,
+            pos,
+            nodes,
+            merge_key: false,
+            text: None,
+            json: json.map(Box::new),
+        }
+    }
+}
+
 struct Builder<'a> {
     lines: &'a LineIndex<'a>,
     limits: Limits,
@@ -325,20 +339,12 @@ impl<'a> Builder<'a> {
                         // Every object stays in memory until the cross-resource rules have
                         // run: its members move into allocations of their exact size.
                         let value = freeze_mapping(&mut entries);
-                        let exact = take_exact(&mut positions);
+                        let children = Children::Map(take_exact(&mut positions));
                         self.spare.entries.push(entries);
                         self.spare.map_positions.push(positions);
-                        (
-                            anchor,
-                            Node {
-                                value,
-                                pos: PosNode::new(start, end.offset, Children::Map(exact)),
-                                nodes,
-                                merge_key: false,
-                                text: None,
-                                json: json.map(|map| Box::new(Json::Object(*map))),
-                            },
-                        )
+                        let json = json.map(|map| Json::Object(*map));
+                        let pos = PosNode::new(start, end.offset, children);
+                        (anchor, Node::collection(value, pos, nodes, json))
                     }
                     Frame::Seq {
                         anchor,
@@ -348,26 +354,14 @@ impl<'a> Builder<'a> {
                         nodes,
                         json,
                     } => {
-                        let exact_items = take_exact(&mut items);
-                        let exact_positions = take_exact(&mut positions);
+                        // Null items stay: only object members are fields to unset.
+                        let value = Value::from(take_exact(&mut items));
+                        let children = Children::Seq(take_exact(&mut positions));
                         self.spare.items.push(items);
                         self.spare.seq_positions.push(positions);
-                        (
-                            anchor,
-                            Node {
-                                // Null items stay: only object members are fields to unset.
-                                value: Value::from(exact_items),
-                                pos: PosNode::new(
-                                    start,
-                                    end.offset,
-                                    Children::Seq(exact_positions),
-                                ),
-                                nodes,
-                                merge_key: false,
-                                text: None,
-                                json: json.map(|items| Box::new(Json::Array(items))),
-                            },
-                        )
+                        let json = json.map(Json::Array);
+                        let pos = PosNode::new(start, end.offset, children);
+                        (anchor, Node::collection(value, pos, nodes, json))
                     }
                 };
                 self.remember_anchor(anchor, &node);
@@ -572,9 +566,6 @@ fn charge(count: &mut usize, limits: &Limits, nodes: usize, at: Loc) -> Result<(
     Ok(())
 }
 
-/// A mapping's members as the engine's object, built the way [`crate::object::from_json`]
-/// builds one (see there why it is collected into an `Object`): the last of duplicated keys
-/// wins, then null members (unset fields) are left out.
 /// Moves a buffer's members into a vector of exactly their number, leaving the buffer empty
 /// with its capacity, for reuse (`mem::take` would hand over the buffer, growth slack included).
 fn take_exact<T>(buffer: &mut Vec<T>) -> Vec<T> {
@@ -583,8 +574,10 @@ fn take_exact<T>(buffer: &mut Vec<T>) -> Vec<T> {
     exact
 }
 
-/// The members read (duplicates and nulls included) as one frozen engine object; `entries` is
-/// left empty, for reuse.
+/// A mapping's members as the engine's object, built the way [`crate::object::from_json`]
+/// builds one (see there why it is collected into an `Object`): the last of duplicated keys
+/// wins, then null members (unset fields) are left out. `entries` (duplicates and nulls
+/// included) is left empty, for reuse.
 fn freeze_mapping(entries: &mut Vec<(Value, Value)>) -> Value {
     let has_null = entries.iter().any(|(_, v)| matches!(v, Value::Null));
     let mut object: Object = entries.drain(..).collect();
