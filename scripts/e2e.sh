@@ -179,7 +179,20 @@ deployment exempt-noreason e2e false "$noreason" >"$OUT/exempt-noreason.yaml"
 if kubectl apply -f "$OUT/exempt-noreason.yaml" >"$OUT/exempt-noreason.out" 2>&1; then
   fail $check "an exemption without a reason was honoured" "$OUT/exempt-noreason.out"
 fi
-pass "check $check: exemption with reason admitted; expired exemption refused ('$(grep -o '\[read-only-root-filesystem\][^(]*(its exemption expired on 2020-01-31)' "$OUT/exempt-expired.out" | head -n1 | sed -E 's/: .*\(/: … (/')'); exemption without reason refused"
+# An exemption the guard cannot read exempts nothing (it used to apply forever on a bad date).
+for bad in 'baddate|read-only-root-filesystem|next week' \
+           'nodate|read-only-root-filesystem|2099-02-30' \
+           'typo|read-only-root-filesystem,no-latest-tags|2099-12-31'; do
+  IFS='|' read -r name rules until <<<"$bad"
+  annotations="{\"k8s-constitution.dev/exempt\": \"$rules\", \"k8s-constitution.dev/exempt-reason\": \"e2e\", \"k8s-constitution.dev/exempt-until\": \"$until\"}"
+  deployment "exempt-$name" e2e false "$annotations" >"$OUT/exempt-$name.yaml"
+  if kubectl apply -f "$OUT/exempt-$name.yaml" >"$OUT/exempt-$name.out" 2>&1; then
+    fail $check "an unreadable exemption ($name) was honoured" "$OUT/exempt-$name.out"
+  fi
+  grep -q '\[read-only-root-filesystem\]' "$OUT/exempt-$name.out" ||
+    fail $check "the refusal of the unreadable exemption ($name) does not name the finding" "$OUT/exempt-$name.out"
+done
+pass "check $check: exemption with reason admitted; expired exemption refused ('$(grep -o '\[read-only-root-filesystem\][^(]*(its exemption expired on 2020-01-31)' "$OUT/exempt-expired.out" | head -n1 | sed -E 's/: .*\(/: … (/')'); exemption without reason refused; exemptions with an unreadable date (next week, 2099-02-30) or an unknown rule id refused"
 
 # ---------------------------------------------------------------------------------------------
 check=6
@@ -376,7 +389,19 @@ rc=0
 if [ "$rc" != 2 ] || ! grep -qi forbidden "$OUT/audit-forbidden.txt"; then
   fail $check "no permission: exit $rc" "$OUT/audit-forbidden.txt"
 fi
-pass "check $check: audit: legacy namespace ($legacy_counts) reports latest tag, non-root, orphan Service selector, missing default-deny, credential in ConfigMap — the same findings as lint of their manifest; todo namespace clean, as lint of its manifest ($todo_counts); whole cluster ($all_counts) with the exemption honoured; all 5 formats; exit 2 with a message for a missing kubeconfig, an unreachable server, a forbidden list"
+# A namespace that does not exist is a usage error, not a clean audit.
+rc=0
+"$K8SC" audit --namespace does-not-exist >"$OUT/audit-nons.txt" 2>&1 || rc=$?
+if [ "$rc" != 2 ] || ! grep -q 'does-not-exist does not exist' "$OUT/audit-nons.txt"; then
+  fail $check "audit of a namespace that does not exist: exit $rc" "$OUT/audit-nons.txt"
+fi
+# A forbidden audit never shows a check mark.
+rc=0
+"$K8SC" audit --kubeconfig "$CP_DIR/nobody.kubeconfig" >"$OUT/audit-forbidden-human.txt" 2>&1 || rc=$?
+if [ "$rc" != 2 ] || grep -q '✔' "$OUT/audit-forbidden-human.txt"; then
+  fail $check "forbidden audit: exit $rc or a check mark" "$OUT/audit-forbidden-human.txt"
+fi
+pass "check $check: audit: legacy namespace ($legacy_counts) reports latest tag, non-root, orphan Service selector, missing default-deny, credential in ConfigMap — the same findings as lint of their manifest; todo namespace clean, as lint of its manifest ($todo_counts); whole cluster ($all_counts) with the exemption honoured; all 5 formats; exit 2 with a message for a missing kubeconfig, an unreachable server, a forbidden list (no check mark), a namespace that does not exist"
 
 checks=$(printf '%s\n' "${PASSED[@]}" | cut -d: -f1 | sort -u | wc -l)
 printf '\nAll %d end-to-end checks passed in %ds (kube-apiserver %s, etcd %s, helm %s).\n' \

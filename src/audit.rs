@@ -80,6 +80,14 @@ pub enum AuditError {
         help("check the server address and credentials of the kubeconfig context")
     )]
     Api { server: String, reason: String },
+    #[error("namespace {0} does not exist on the API server")]
+    #[diagnostic(
+        code(k8sc::audit::no_namespace),
+        help(
+            "`kubectl get namespaces` lists them; auditing a namespace that is not there would judge nothing"
+        )
+    )]
+    NoNamespace(String),
     #[error("cannot start the audit's runtime: {0}")]
     Runtime(String),
 }
@@ -200,6 +208,18 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     text
 }
 
+/// A namespace that does not exist is a usage error, not an empty (and so clean) audit. Where
+/// the namespace cannot be read (no RBAC for it), the lists that follow say what is refused.
+async fn require_namespace(client: &Client, namespace: &str) -> Result<(), AuditError> {
+    let api: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
+    match api.get(namespace).await {
+        Err(kube::Error::Api(status)) if status.code == 404 => {
+            Err(AuditError::NoNamespace(namespace.to_string()))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A list error in words: `forbidden: ...` for a 403 and so on.
 fn list_error(e: &kube::Error) -> String {
     match e {
@@ -217,6 +237,9 @@ async fn audit(
     options: &AuditOptions<'_>,
 ) -> Result<(LintReport, AuditNotes), AuditError> {
     let (client, server) = client(options).await?;
+    if let Some(namespace) = options.namespace {
+        require_namespace(&client, namespace).await?;
+    }
     let discovery = match Discovery::new(client.clone()).run_aggregated().await {
         Ok(d) => d,
         // Servers before aggregated discovery (Kubernetes < 1.26): one request per group.
@@ -466,7 +489,7 @@ impl State {
                 let objects: Vec<&regorus::Value> =
                     loaded.resources.iter().map(|r| &r.object).collect();
                 let mut part = LintReport::default();
-                match core.check_set(&mut evaluator, &objects) {
+                match core.check_set(&mut evaluator, &objects, objects.len()) {
                     Ok(violations) => {
                         for (i, v) in violations {
                             let finding = Finding::locate(&loaded.resources[i], v);

@@ -58,7 +58,8 @@ pub struct CommonPolicyArgs {
     /// Add a directory of your own Rego rules (same contract as the shipped pack). Repeatable.
     #[arg(long = "policy", value_name = "DIR")]
     pub policy_dirs: Vec<PathBuf>,
-    /// Configuration file (default: `.k8s-constitution.yaml` found upward from the current directory).
+    /// Configuration file (default: `.k8s-constitution.yaml` found upward from the current
+    /// directory; `none` for no file at all).
     #[arg(long, value_name = "FILE", env = "K8S_CONSTITUTION_CONFIG")]
     pub config: Option<PathBuf>,
 }
@@ -95,6 +96,20 @@ pub struct LintArgs {
     /// Skip these rules (comma-separated ids).
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     pub skip: Vec<String>,
+    /// Pass when the input holds no Kubernetes object (by default that is an input error,
+    /// exit 2: nothing judged is not a pass).
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// The namespace objects without `metadata.namespace` will be applied to (as `helm
+    /// template --namespace`); unset, they are a namespace of their own for the
+    /// cross-resource rules.
+    #[arg(long, short = 'n', value_name = "NAME")]
+    pub namespace: Option<String>,
+    /// Files or directories whose objects take part in the cross-resource rules without being
+    /// reported on (the rest of the repository, when a pre-commit hook passes only the staged
+    /// files). Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub context: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -7,8 +7,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::exempt::Date;
+use crate::load::positions::{Loc, PosNode};
 use crate::load::{self, LoadOptions};
-use crate::policy::Severity;
+use crate::path::{FieldPath, Segment};
+use crate::policy::{RuleMeta, Severity};
+use crate::rule_ids::unknown_rule_message;
 
 pub const CONFIG_FILE_NAME: &str = ".k8s-constitution.yaml";
 
@@ -19,7 +22,20 @@ pub struct Config {
     pub rules: BTreeMap<String, RuleConfig>,
     #[serde(default)]
     pub exemptions: Vec<ConfigExemption>,
+    /// The file this came from, with its position tree for messages; `None` for defaults.
+    #[serde(skip)]
+    pub origin: Option<ConfigOrigin>,
 }
+
+/// Where a configuration was read from.
+#[derive(Debug, Clone)]
+pub struct ConfigOrigin {
+    pub path: PathBuf,
+    positions: PosNode,
+}
+
+/// `--config none`: use no file, not even one found upward from the working directory.
+pub const NO_CONFIG: &str = "none";
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -71,7 +87,7 @@ pub enum ConfigError {
     #[error("cannot read config {path}: {message}")]
     #[diagnostic(code(k8sc::config::read))]
     Read { path: String, message: String },
-    #[error("invalid config {path}: {message}")]
+    #[error("invalid config {path}:{message}")]
     #[diagnostic(
         code(k8sc::config::invalid),
         help("see the README section \"Configuration\" for the file's shape")
@@ -88,9 +104,10 @@ impl Config {
             .find(|candidate| candidate.is_file())
     }
 
-    /// Loads the explicit file, or the discovered one, or the defaults.
+    /// Loads the explicit file (`none`: no file), or the discovered one, or the defaults.
     pub fn load(explicit: Option<&Path>) -> Result<(Self, Option<PathBuf>), ConfigError> {
         let path = match explicit {
+            Some(p) if p.as_os_str() == NO_CONFIG => None,
             Some(p) => Some(p.to_path_buf()),
             None => std::env::current_dir()
                 .ok()
@@ -104,8 +121,16 @@ impl Config {
             path: shown.clone(),
             message: e.to_string(),
         })?;
-        let config = Self::parse(&shown, &text)?;
+        let mut config = Self::parse(&shown, &text)?;
+        if let Some(origin) = &mut config.origin {
+            origin.path = path.clone();
+        }
         Ok((config, Some(path)))
+    }
+
+    /// The file in force, for the "config:" line of `rules`, `explain` and `lint`.
+    pub fn path(&self) -> Option<&Path> {
+        self.origin.as_ref().map(|o| o.path.as_path())
     }
 
     pub fn parse(name: &str, text: &str) -> Result<Self, ConfigError> {
@@ -117,30 +142,144 @@ impl Config {
         // must stay an error rather than silently configure nothing.
         let stream = load::yaml::parse_stream_json(text, LoadOptions::default().limits);
         if let Some(e) = stream.error {
-            return Err(invalid(format!(
-                "line {}, column {}: {}",
-                e.loc.line, e.loc.col, e.message
-            )));
+            return Err(invalid(at(e.loc, &e.message)));
         }
-        let value = stream
+        let (value, positions) = stream
             .documents
             .into_iter()
-            .find_map(|d| d.json)
-            .unwrap_or(serde_json::Value::Object(Default::default()));
-        let config: Config = serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
-        for exemption in &config.exemptions {
+            .find_map(|d| Some((d.json?, d.positions)))
+            .unwrap_or_else(|| {
+                (
+                    serde_json::Value::Object(Default::default()),
+                    PosNode::default(),
+                )
+            });
+        let mut config: Config = serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = serde_field_path(e.path());
+            invalid(at(locate(&positions, &path), &e.into_inner().to_string()))
+        })?;
+        config.origin = Some(ConfigOrigin {
+            path: PathBuf::from(name),
+            positions,
+        });
+        for (i, exemption) in config.exemptions.iter().enumerate() {
+            let field =
+                |key: &str| config.locate(&["exemptions".into(), i.to_string(), key.into()]);
             if exemption.reason.trim().is_empty() {
-                return Err(invalid("every exemption needs a non-empty `reason`".into()));
+                return Err(invalid(at(
+                    field("reason"),
+                    "every exemption needs a non-empty `reason`",
+                )));
             }
             if let Some(until) = &exemption.until
                 && Date::parse(until).is_none()
             {
-                return Err(invalid(format!(
-                    "exemption `until: {until}` is not a YYYY-MM-DD date"
+                return Err(invalid(at(
+                    field("until"),
+                    &format!("exemption `until: {until}` is not a YYYY-MM-DD date that exists"),
                 )));
             }
         }
         Ok(config)
+    }
+
+    /// Where a path of keys (list indexes as numbers) stands in the file, or its nearest
+    /// present ancestor.
+    fn locate(&self, keys: &[String]) -> Loc {
+        let path = FieldPath(
+            keys.iter()
+                .map(|k| match k.parse::<usize>() {
+                    Ok(i) => Segment::Index(i),
+                    Err(_) => Segment::Key(k.clone()),
+                })
+                .collect(),
+        );
+        self.origin
+            .as_ref()
+            .map(|o| locate(&o.positions, &path))
+            .unwrap_or_default()
+    }
+
+    /// Checks the configuration against the rules: every rule id it names exists, every
+    /// parameter is one the rule declares, of the declared type and within its bounds. All
+    /// problems are reported at once, each with its line.
+    pub fn validate(&self, rules: &[RuleMeta]) -> Result<(), ConfigError> {
+        let known = || rules.iter().map(|r| r.id.as_str());
+        let mut problems = Vec::new();
+        for (id, rule_config) in &self.rules {
+            let here = |tail: &[&str]| {
+                let mut keys = vec!["rules".to_string(), id.clone()];
+                keys.extend(tail.iter().map(|k| k.to_string()));
+                self.locate(&keys)
+            };
+            let Some(rule) = rules.iter().find(|r| &r.id == id) else {
+                problems.push(at(
+                    here(&[]),
+                    &format!(
+                        "rules: {}",
+                        unknown_rule_message(id, known()).unwrap_or_default()
+                    ),
+                ));
+                continue;
+            };
+            for (name, value) in &rule_config.params {
+                let Some(spec) = rule.param_types.iter().find(|p| &p.name == name) else {
+                    let declared: Vec<&str> =
+                        rule.param_types.iter().map(|p| p.name.as_str()).collect();
+                    let hint = match crate::rule_ids::suggestion(name, declared.iter().copied()) {
+                        Some(near) => format!(" (did you mean `{near}`?)"),
+                        None if declared.is_empty() => " (it takes no parameters)".to_string(),
+                        None => format!(" (it takes: {})", declared.join(", ")),
+                    };
+                    problems.push(at(
+                        here(&["params", name]),
+                        &format!("rule `{id}` has no parameter `{name}`{hint}"),
+                    ));
+                    continue;
+                };
+                let problem = spec.problem(value).or_else(|| {
+                    let pattern = value
+                        .as_str()
+                        .filter(|_| spec.kind == crate::policy::meta::ParamType::Regex)?;
+                    regex::Regex::new(pattern)
+                        .err()
+                        .map(|e| format!("is not a valid regular expression: {e}"))
+                });
+                if let Some(problem) = problem {
+                    problems.push(at(
+                        here(&["params", name]),
+                        &format!("rule `{id}`: parameter `{name}` {problem}"),
+                    ));
+                }
+            }
+        }
+        for (i, exemption) in self.exemptions.iter().enumerate() {
+            for (j, id) in exemption.rules.iter().enumerate() {
+                if id == "*" {
+                    continue;
+                }
+                if let Some(message) = unknown_rule_message(id, known()) {
+                    let loc = self.locate(&[
+                        "exemptions".into(),
+                        i.to_string(),
+                        "rules".into(),
+                        j.to_string(),
+                    ]);
+                    problems.push(at(loc, &format!("exemption: {message}")));
+                }
+            }
+        }
+        if problems.is_empty() {
+            return Ok(());
+        }
+        let path = self
+            .path()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        Err(ConfigError::Invalid {
+            message: problems.join(&format!("\n{path}:")),
+            path,
+        })
     }
 
     /// Per-rule parameter overrides, in the shape the rule pack reads (`data.k8sc.params`).
@@ -151,20 +290,34 @@ impl Config {
             .map(|(id, rc)| (id.clone(), serde_json::Value::Object(rc.params.clone())))
             .collect()
     }
+}
 
-    /// Rule ids the config names that the pack does not have (typos are worth a warning).
-    pub fn unknown_rules<'a>(&'a self, known: &[&str]) -> Vec<&'a str> {
-        let mut ids: Vec<&str> = self.rules.keys().map(String::as_str).collect();
-        ids.extend(
-            self.exemptions
-                .iter()
-                .flat_map(|e| e.rules.iter().map(String::as_str)),
-        );
-        ids.retain(|id| *id != "*" && !known.contains(id));
-        ids.sort_unstable();
-        ids.dedup();
-        ids
+/// `line:column: message` (the file name comes first, in [`ConfigError::Invalid`]).
+fn at(loc: Loc, message: &str) -> String {
+    if loc.line == 0 {
+        format!(" {message}")
+    } else {
+        format!("{}:{}: {message}", loc.line, loc.col)
     }
+}
+
+fn locate(positions: &PosNode, path: &FieldPath) -> Loc {
+    positions.resolve(path).loc()
+}
+
+/// serde_path_to_error's path as a field path of the YAML document.
+fn serde_field_path(path: &serde_path_to_error::Path) -> FieldPath {
+    use serde_path_to_error::Segment as S;
+    FieldPath(
+        path.iter()
+            .filter_map(|segment| match segment {
+                S::Seq { index } => Some(Segment::Index(*index)),
+                S::Map { key } => Some(Segment::Key(key.clone())),
+                S::Enum { variant } => Some(Segment::Key(variant.clone())),
+                S::Unknown => None,
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use regorus::Value;
 
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::exempt::{self, AnnotationExemption, Date, ExemptionStatus, Target};
 use crate::object::{self, member, str_at};
 use crate::path::{FieldPath, Segment};
@@ -16,6 +16,41 @@ use crate::policy::{
 /// The built-in check that an exemption annotation is well-formed (it is about the mechanism,
 /// not the constitution, so it lives here rather than in the Rego pack).
 pub const INVALID_EXEMPTION_RULE: &str = "invalid-exemption";
+
+/// The rules that live in Rust rather than in the pack: listed by `rules`, explained by
+/// `explain`, configurable like any other.
+pub fn builtin_rules() -> Vec<RuleMeta> {
+    let invalid_exemption = serde_json::json!({
+        "id": INVALID_EXEMPTION_RULE,
+        "title": "Exemption annotations must be readable: known rule ids, a reason, a real expiry date",
+        "severity": "warning",
+        "section": "Governance (deviations from the constitution require explicit, documented justification)",
+        "rationale": "An exemption that cannot be read must not widen what is accepted. An exemption annotation naming a rule the pack does not have, without a `k8s-constitution.dev/exempt-reason`, or with a `k8s-constitution.dev/exempt-until` that is not a YYYY-MM-DD date on the calendar is not applied at all: the findings it meant to exempt stay at their severity, and this warning points at the annotation that is wrong.",
+        "remediation": "Fix the annotation this finding points at: spell the rule id as `k8s-constitution rules` lists it, add `k8s-constitution.dev/exempt-reason: \"<why>\"`, write the expiry as YYYY-MM-DD.",
+        "kinds": ["*"],
+    });
+    RuleMeta::from_json("invalid_exemption", &invalid_exemption)
+        .into_iter()
+        .collect()
+}
+
+/// What can stop a core from being set up: the pack, the configuration, or a rule id that
+/// names no rule.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum SetupError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Pack(#[from] PackError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{option}: {message}")]
+    #[diagnostic(
+        code(k8sc::usage::unknown_rule),
+        help("`k8s-constitution rules` lists the rule ids")
+    )]
+    UnknownRule { option: String, message: String },
+}
 
 /// A violation after configuration and exemptions.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,7 +81,11 @@ pub struct Selection {
 #[derive(Clone)]
 pub struct Core {
     pack: PolicyPack,
+    /// The pack's rules and the built-in ones, sorted by id.
+    rules: Vec<RuleMeta>,
     config: Config,
+    /// Where objects without `metadata.namespace` will be applied (`lint --namespace`).
+    default_namespace: Option<String>,
     selection: Selection,
     /// A fixed date for tests; `None` reads the clock at every check, so a long-running
     /// webhook sees exemptions expire.
@@ -54,20 +93,70 @@ pub struct Core {
 }
 
 impl Core {
-    /// Loads the pack with the config's parameters.
+    /// Loads the pack with the config's parameters, after checking that the config and the
+    /// selection name only rules the pack has, with parameters of the declared types.
     pub fn load(
         mut source: PackSource,
         config: Config,
         selection: Selection,
-    ) -> Result<Self, PackError> {
+    ) -> Result<Self, SetupError> {
         source.params = config.params();
         let pack = PolicyPack::load(&source)?;
+        let mut rules = pack.rules().to_vec();
+        rules.extend(builtin_rules());
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
+        config.validate(&rules)?;
+        let known = || rules.iter().map(|r| r.id.as_str());
+        for (option, ids) in [("--only", &selection.only), ("--skip", &selection.skip)] {
+            if let Some(message) = ids
+                .iter()
+                .find_map(|id| crate::rule_ids::unknown_rule_message(id, known()))
+            {
+                return Err(SetupError::UnknownRule {
+                    option: option.to_string(),
+                    message,
+                });
+            }
+        }
         Ok(Self {
+            default_namespace: source.namespace.clone(),
             pack,
+            rules,
             config,
             selection,
             today: None,
         })
+    }
+
+    /// Every rule, the pack's and the built-in ones, sorted by id.
+    pub fn rules(&self) -> &[RuleMeta] {
+        &self.rules
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&RuleMeta> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    fn is_known_rule(&self, id: &str) -> bool {
+        self.rule(id).is_some()
+    }
+
+    /// Whether the rule runs (config `enabled`, `--only`, `--skip`) and at which severity.
+    pub fn rule_state(&self, id: &str) -> Option<(bool, Severity)> {
+        let rule = self.rule(id)?;
+        Some(match self.active_rule(id) {
+            Some((_, severity)) => (true, severity),
+            None => (false, self.configured_severity(rule)),
+        })
+    }
+
+    fn configured_severity(&self, rule: &RuleMeta) -> Severity {
+        self.config
+            .rules
+            .get(&rule.id)
+            .and_then(|r| r.severity)
+            .map(Severity::from)
+            .unwrap_or(rule.severity)
     }
 
     /// Evaluates as if today were `date` (`None`: the real clock).
@@ -89,16 +178,17 @@ impl Core {
 
     /// The rule as configured: `None` when it is switched off.
     fn active_rule(&self, id: &str) -> Option<(&RuleMeta, Severity)> {
-        let rule = self.pack.rule(id)?;
+        let rule = self.rule(id)?;
         let rc = self.config.rules.get(id);
+        // `--only` narrows the pack's rules; it does not hide that an exemption could not be
+        // read (the warning explains why a selected rule's finding is not exempted).
+        let only_allows = self.selection.only.is_empty()
+            || self.selection.only.iter().any(|o| o == id)
+            || id == INVALID_EXEMPTION_RULE;
         let enabled = rc.and_then(|r| r.enabled).unwrap_or(true)
-            && (self.selection.only.is_empty() || self.selection.only.iter().any(|o| o == id))
+            && only_allows
             && !self.selection.skip.iter().any(|s| s == id);
-        let severity = rc
-            .and_then(|r| r.severity)
-            .map(Severity::from)
-            .unwrap_or(rule.severity);
-        enabled.then_some((rule, severity))
+        enabled.then(|| (rule, self.configured_severity(rule)))
     }
 
     pub fn has_set_rules(&self) -> bool {
@@ -117,33 +207,53 @@ impl Core {
         namespace: Option<&str>,
     ) -> Result<Vec<Violation>, PackError> {
         let result = evaluator.evaluate_object(object.clone())?;
-        let annotations = exemptions_on(object, result.pod_metadata_path.as_deref());
+        let annotations = self.exemptions_on(object, result.pod_metadata_path.as_deref());
         let mut violations: Vec<Violation> = result
             .violations
             .into_iter()
             .filter_map(|raw| self.violation(raw, object, namespace, &annotations))
             .collect();
-        violations.extend(invalid_exemption_warnings(&annotations));
+        violations.extend(self.invalid_exemption_warnings(&annotations));
         violations.sort_by(|a, b| (&a.path, &a.rule).cmp(&(&b.path, &b.rule)));
         Ok(violations)
     }
 
     /// Evaluates the cross-resource rules over a set of objects; each violation comes with
-    /// the index of the object it is about.
+    /// the index of the object it is about. Only `objects[..judged]` are reported on; the rest
+    /// is context (see [`crate::lint::lint_in_context`]): a finding the rule places on a
+    /// context object moves to the first judged object it is also about, if any.
     pub fn check_set(
         &self,
         evaluator: &mut Evaluator,
         objects: &[&Value],
+        judged: usize,
     ) -> Result<Vec<(usize, Violation)>, PackError> {
         let input = objects.iter().map(|o| (*o).clone()).collect();
         let raws = evaluator.evaluate_set(input)?;
+        let judged = judged.min(objects.len());
         let mut out = Vec::new();
         for raw in raws {
-            let Some(index) = raw.resource.filter(|i| *i < objects.len()) else {
+            let Some(reported) = raw.resource.filter(|i| *i < objects.len()) else {
                 continue;
             };
+            let index = if reported < judged {
+                reported
+            } else {
+                match raw.related.iter().copied().filter(|i| *i < judged).min() {
+                    Some(judged_related) => judged_related,
+                    None => continue,
+                }
+            };
             let object = objects[index];
-            let annotations = exemptions_on(object, None);
+            // The exemptions of every object the finding is about apply to it (for a
+            // namespace's missing NetworkPolicy: any of its workloads), not only of the one
+            // object it is reported on.
+            let mut annotations = self.exemptions_on(object, None);
+            for related in raw.related.iter().filter(|r| **r != index) {
+                if let Some(other) = objects.get(*related) {
+                    annotations.extend(self.exemptions_on(other, None));
+                }
+            }
             if let Some(v) = self.violation(raw, object, None, &annotations) {
                 out.push((index, v));
             }
@@ -165,7 +275,9 @@ impl Core {
         let target = Target {
             rule: &rule.id,
             kind: str_at(object, &["kind"]).unwrap_or_default(),
-            namespace: str_at(object, &["metadata", "namespace"]).or(namespace),
+            namespace: str_at(object, &["metadata", "namespace"])
+                .or(namespace)
+                .or(self.default_namespace.as_deref()),
             name: str_at(object, &["metadata", "name"]).unwrap_or_default(),
             container: container.as_deref(),
         };
@@ -201,48 +313,46 @@ fn container_name(object: &Value, path: &FieldPath) -> Option<String> {
     str_at(node, &["name"]).map(str::to_string)
 }
 
-/// Exemption annotations on the object's metadata and on its pod template's.
-fn exemptions_on(object: &Value, pod_metadata_path: Option<&[String]>) -> Vec<AnnotationExemption> {
-    let mut found = Vec::new();
-    found.extend(exempt::annotation_exemption(
-        member(object, "metadata"),
-        &["metadata".to_string()],
-    ));
-    if let Some(path) = pod_metadata_path.filter(|p| p.len() > 1) {
-        let metadata = path.iter().try_fold(object, |node, key| member(node, key));
-        found.extend(exempt::annotation_exemption(metadata, path));
+impl Core {
+    /// Exemption annotations on the object's metadata and on its pod template's.
+    fn exemptions_on(
+        &self,
+        object: &Value,
+        pod_metadata_path: Option<&[String]>,
+    ) -> Vec<AnnotationExemption> {
+        let known = |id: &str| self.is_known_rule(id);
+        let mut found = Vec::new();
+        found.extend(exempt::annotation_exemption(
+            member(object, "metadata"),
+            &["metadata".to_string()],
+            &known,
+        ));
+        if let Some(path) = pod_metadata_path.filter(|p| p.len() > 1) {
+            let metadata = path.iter().try_fold(object, |node, key| member(node, key));
+            found.extend(exempt::annotation_exemption(metadata, path, &known));
+        }
+        found
     }
-    found
-}
 
-fn invalid_exemption_warnings(annotations: &[AnnotationExemption]) -> Vec<Violation> {
-    annotations
-        .iter()
-        .filter_map(|a| {
-            let problem = if a.reason.is_none() {
-                format!(
-                    "exemption of {} ignored: it needs a `{}` annotation saying why",
-                    a.rules.join(", "),
-                    exempt::REASON_ANNOTATION
-                )
-            } else if let Some(bad) = &a.bad_until {
-                format!(
-                    "`{}: {bad}` is not a YYYY-MM-DD date; the exemption is treated as having no expiry",
-                    exempt::UNTIL_ANNOTATION
-                )
-            } else {
-                return None;
-            };
-            Some(Violation {
+    /// One `invalid-exemption` warning per problem, at the annotation that is wrong (unless
+    /// the rule is switched off).
+    fn invalid_exemption_warnings(&self, annotations: &[AnnotationExemption]) -> Vec<Violation> {
+        let Some((_, severity)) = self.active_rule(INVALID_EXEMPTION_RULE) else {
+            return Vec::new();
+        };
+        annotations
+            .iter()
+            .flat_map(|a| &a.problems)
+            .map(|problem| Violation {
                 rule: INVALID_EXEMPTION_RULE.to_string(),
-                severity: Severity::Warning,
-                message: problem,
-                path: FieldPath(a.path.iter().cloned().map(Segment::Key).collect()),
+                severity,
+                message: problem.message.clone(),
+                path: FieldPath(problem.path.iter().cloned().map(Segment::Key).collect()),
                 exemption: ExemptionStatus::None,
                 sensitive: false,
             })
-        })
-        .collect()
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -25,12 +25,24 @@ pub struct Date {
 }
 
 impl Date {
+    /// A `YYYY-MM-DD` date that exists on the calendar (`2099-02-30` does not).
     pub fn parse(text: &str) -> Option<Self> {
-        let mut parts = text.trim().splitn(3, '-');
-        let year: i32 = parts.next()?.parse().ok()?;
-        let month: u32 = parts.next()?.parse().ok()?;
-        let day: u32 = parts.next()?.parse().ok()?;
-        ((1..=12).contains(&month) && (1..=31).contains(&day) && text.trim().len() == 10)
+        let text = text.trim();
+        let bytes = text.as_bytes();
+        let shaped = bytes.len() == 10
+            && bytes[4] == b'-'
+            && bytes[7] == b'-'
+            && bytes
+                .iter()
+                .enumerate()
+                .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+        if !shaped {
+            return None;
+        }
+        let year: i32 = text[0..4].parse().ok()?;
+        let month: u32 = text[5..7].parse().ok()?;
+        let day: u32 = text[8..10].parse().ok()?;
+        ((1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day))
             .then_some(Self { year, month, day })
     }
 
@@ -54,6 +66,15 @@ impl Date {
         let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
         let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
         Self { year, month, day }
+    }
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
     }
 }
 
@@ -94,44 +115,115 @@ pub struct AnnotationExemption {
     pub rules: Vec<String>,
     pub reason: Option<String>,
     pub until: Option<Date>,
-    /// `until` was present but not a date.
-    pub bad_until: Option<String>,
-    /// Path of the `exempt` annotation, for the warning when the reason is missing.
+    /// Why the annotations cannot be read as written (no reason, an expiry that is not a date,
+    /// a rule the pack does not have). An exemption with a problem exempts nothing: a mistake
+    /// must never widen what is accepted.
+    pub problems: Vec<AnnotationProblem>,
+}
+
+/// One thing wrong with an object's exemption annotations, and the annotation it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnnotationProblem {
+    /// Path of the offending annotation, relative to the object.
     pub path: Vec<String>,
+    pub message: String,
 }
 
 impl AnnotationExemption {
+    /// Whether this exemption applies to `rule`: it names it (or `*`) and is well-formed.
     pub fn covers(&self, rule: &str) -> bool {
-        self.rules.iter().any(|r| r == rule || r == "*")
+        self.problems.is_empty() && self.rules.iter().any(|r| r == rule || r == "*")
     }
 }
 
 /// Reads the exemption annotations under `metadata` (an object's or a pod template's).
+/// `known_rule` tells the rule ids of the pack, so that a misspelt id is a problem rather than
+/// an exemption that silently matches nothing.
 pub fn annotation_exemption(
     metadata: Option<&Value>,
     metadata_path: &[String],
+    known_rule: &dyn Fn(&str) -> bool,
 ) -> Option<AnnotationExemption> {
     let annotations = member(metadata?, "annotations")?;
-    let rules: Vec<String> = as_str(member(annotations, EXEMPT_ANNOTATION)?)?
+    let exempt = member(annotations, EXEMPT_ANNOTATION)?;
+    let annotation_path = |name: &str| {
+        let mut path = metadata_path.to_vec();
+        path.extend(["annotations".to_string(), name.to_string()]);
+        path
+    };
+    let mut problems = Vec::new();
+    let mut problem = |name: &str, message: String| {
+        problems.push(AnnotationProblem {
+            path: annotation_path(name),
+            message,
+        });
+    };
+    let rules: Vec<String> = as_str(exempt)
+        .unwrap_or_default()
         .split(',')
         .map(|r| r.trim().to_string())
         .filter(|r| !r.is_empty())
         .collect();
+    let ignored = |rules: &[String]| {
+        if rules.is_empty() {
+            "the exemption".to_string()
+        } else {
+            format!("the exemption of {}", rules.join(", "))
+        }
+    };
+    if rules.is_empty() {
+        problem(
+            EXEMPT_ANNOTATION,
+            format!(
+                "`{EXEMPT_ANNOTATION}` names no rule (a comma-separated list of rule ids, or \"*\"); nothing is exempted"
+            ),
+        );
+    }
+    for id in rules.iter().filter(|r| *r != "*" && !known_rule(r)) {
+        problem(
+            EXEMPT_ANNOTATION,
+            format!(
+                "`{EXEMPT_ANNOTATION}` names rule `{id}`, which the pack does not have; {} is not applied",
+                ignored(&rules)
+            ),
+        );
+    }
     let reason = member(annotations, REASON_ANNOTATION)
         .and_then(as_str)
         .map(str::trim)
         .filter(|r| !r.is_empty())
         .map(str::to_string);
-    let until_text = member(annotations, UNTIL_ANNOTATION).and_then(as_str);
-    let until = until_text.and_then(Date::parse);
-    let mut path = metadata_path.to_vec();
-    path.extend(["annotations".to_string(), EXEMPT_ANNOTATION.to_string()]);
+    if reason.is_none() {
+        problem(
+            EXEMPT_ANNOTATION,
+            format!(
+                "{} is not applied: it needs a `{REASON_ANNOTATION}` annotation saying why",
+                ignored(&rules)
+            ),
+        );
+    }
+    let until = match member(annotations, UNTIL_ANNOTATION) {
+        None => None,
+        Some(value) => {
+            let text = as_str(value).unwrap_or_default();
+            let date = Date::parse(text);
+            if date.is_none() {
+                problem(
+                    UNTIL_ANNOTATION,
+                    format!(
+                        "`{UNTIL_ANNOTATION}: {text}` is not a YYYY-MM-DD date that exists; {} is not applied",
+                        ignored(&rules)
+                    ),
+                );
+            }
+            date
+        }
+    };
     Some(AnnotationExemption {
         rules,
         reason,
         until,
-        bad_until: until_text.filter(|_| until.is_none()).map(str::to_string),
-        path,
+        problems,
     })
 }
 
@@ -216,10 +308,65 @@ mod tests {
         let meta = crate::object::from_json(
             &json!({"annotations": {EXEMPT_ANNOTATION: "a, b", REASON_ANNOTATION: "legacy", UNTIL_ANNOTATION: "2030-01-31"}}),
         );
-        let a = annotation_exemption(Some(&meta), &["metadata".into()]).expect("present");
+        let a =
+            annotation_exemption(Some(&meta), &["metadata".into()], &|_| true).expect("present");
         assert_eq!(a.rules, vec!["a", "b"]);
         assert_eq!(a.reason.as_deref(), Some("legacy"));
         assert_eq!(a.until, Date::parse("2030-01-31"));
+        assert!(a.problems.is_empty() && a.covers("b"));
+    }
+
+    #[test]
+    fn dates_must_exist_on_the_calendar() {
+        assert!(Date::parse("2024-02-29").is_some(), "leap year");
+        for bad in [
+            "2099-02-30",
+            "2023-02-29",
+            "2100-02-29",
+            "2027-04-31",
+            "2027-13-01",
+            "2027-00-10",
+            "next week",
+            "2027-1-010",
+            "+027-01-01",
+            "2027/01/01",
+        ] {
+            assert_eq!(Date::parse(bad), None, "{bad}");
+        }
+        assert!(Date::parse("2000-02-29").is_some());
+    }
+
+    /// Each unreadable annotation is a problem at the annotation that is wrong, and an
+    /// exemption with a problem covers nothing (it used to apply forever on a bad date).
+    #[test]
+    fn unreadable_annotations_exempt_nothing() {
+        let read = |annotations: serde_json::Value| {
+            let meta = crate::object::from_json(&json!({ "annotations": annotations }));
+            annotation_exemption(Some(&meta), &["metadata".into()], &|id| id == "known")
+                .expect("present")
+        };
+        let bad_date = read(
+            json!({EXEMPT_ANNOTATION: "known", REASON_ANNOTATION: "r", UNTIL_ANNOTATION: "next week"}),
+        );
+        assert!(!bad_date.covers("known"));
+        assert_eq!(
+            bad_date.problems[0].path,
+            vec!["metadata", "annotations", UNTIL_ANNOTATION]
+        );
+        let unknown =
+            read(json!({EXEMPT_ANNOTATION: "known,no-such-rule", REASON_ANNOTATION: "r"}));
+        assert!(!unknown.covers("known"));
+        assert!(unknown.problems[0].message.contains("`no-such-rule`"));
+        assert_eq!(
+            unknown.problems[0].path,
+            vec!["metadata", "annotations", EXEMPT_ANNOTATION]
+        );
+        let no_reason = read(json!({EXEMPT_ANNOTATION: "known"}));
+        assert!(!no_reason.covers("known"));
+        let empty = read(json!({EXEMPT_ANNOTATION: " , ", REASON_ANNOTATION: "r"}));
+        assert!(!empty.covers("known") && !empty.problems.is_empty());
+        let star = read(json!({EXEMPT_ANNOTATION: "*", REASON_ANNOTATION: "r"}));
+        assert!(star.covers("anything"));
     }
 
     #[test]
@@ -236,8 +383,7 @@ mod tests {
             rules: vec!["a".into()],
             reason: Some("r".into()),
             until: Date::parse("2026-05-31"),
-            bad_until: None,
-            path: vec![],
+            problems: vec![],
         };
         assert!(matches!(
             decide(&[past], &[], &target, today),
@@ -247,8 +393,10 @@ mod tests {
             rules: vec!["a".into()],
             reason: None,
             until: None,
-            bad_until: None,
-            path: vec![],
+            problems: vec![AnnotationProblem {
+                path: vec![],
+                message: "no reason".into(),
+            }],
         };
         assert_eq!(
             decide(&[no_reason], &[], &target, today),
@@ -258,8 +406,7 @@ mod tests {
             rules: vec!["*".into()],
             reason: Some("r".into()),
             until: Some(today),
-            bad_until: None,
-            path: vec![],
+            problems: vec![],
         };
         assert!(matches!(
             decide(&[on_the_day], &[], &target, today),

@@ -134,6 +134,9 @@ pub struct Summary {
     /// Warning-severity findings that are not exempted.
     pub warnings: usize,
     pub exempted: usize,
+    /// The configuration file in force, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
 }
 
 /// Everything a lint run produced.

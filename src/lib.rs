@@ -14,6 +14,7 @@ pub mod object;
 pub mod path;
 pub mod policy;
 pub mod report;
+pub mod rule_ids;
 pub mod rules_cmd;
 pub mod serve;
 pub mod testing;

@@ -15,20 +15,31 @@ use crate::policy::Evaluator;
 
 /// Lints already-loaded resources.
 pub fn lint_loaded(core: &Core, loaded: Loaded) -> LintReport {
+    lint_in_context(core, loaded, Vec::new())
+}
+
+/// Lints `loaded`, with `context` (objects judged elsewhere, e.g. the rest of a repository
+/// when a pre-commit hook passes only the staged files) taking part in the cross-resource
+/// rules only: a PodDisruptionBudget, NetworkPolicy, Service or HorizontalPodAutoscaler in the
+/// context counts, but findings are reported only for the objects of `loaded`.
+pub fn lint_in_context(core: &Core, loaded: Loaded, context: Vec<Resource>) -> LintReport {
     let Loaded {
         files,
         documents,
-        resources,
+        mut resources,
         mut errors,
         sources,
     } = loaded;
+    let judged = resources.len();
+    let has_context = !context.is_empty();
+    resources.extend(context);
 
     let spare = SpareEvaluators::default();
     // The cross-resource rules run as one task alongside the per-object ones: on 2 cores the
     // set evaluation (single-threaded) would otherwise leave a core idle while it runs.
     let (per_object, set_result) = rayon::join(
         || {
-            resources
+            resources[..judged]
                 .par_iter()
                 .map_init(
                     || spare.take(core),
@@ -50,10 +61,10 @@ pub fn lint_loaded(core: &Core, loaded: Loaded) -> LintReport {
                 .collect::<Vec<(Vec<Finding>, Option<InputError>)>>()
         },
         || {
-            (core.has_set_rules() && !resources.is_empty()).then(|| {
+            (core.has_set_rules() && judged > 0).then(|| {
                 let objects: Vec<&regorus::Value> = resources.iter().map(|r| &r.object).collect();
                 // Located here, in parallel with the per-object work, not after it.
-                core.check_set(&mut core.evaluator(), &objects)
+                core.check_set(&mut core.evaluator(), &objects, judged)
                     .map(|violations| {
                         violations
                             .into_iter()
@@ -96,6 +107,10 @@ pub fn lint_loaded(core: &Core, loaded: Loaded) -> LintReport {
             &b.rule,
         ))
     });
+    if has_context {
+        // Only the judged objects are reported on; the context's were needed for the set.
+        resources.truncate(judged);
+    }
     let redactions = redactions(&resources, &findings);
     let mut report = LintReport {
         findings,
@@ -157,10 +172,66 @@ impl Drop for PooledEvaluator<'_> {
 
 /// Loads and lints command-line paths.
 pub fn lint_paths(core: &Core, paths: &[String], options: LoadOptions) -> LintReport {
+    lint_paths_in_context(core, paths, &[], options)
+}
+
+/// Loads and lints command-line paths, with `context_paths` for the cross-resource rules
+/// (see [`lint_in_context`]). A context file that is also a judged input is read once, as an
+/// input; a context file that cannot be loaded only takes its objects out of the context (it
+/// can add findings, never hide one), so its errors are not input errors.
+pub fn lint_paths_in_context(
+    core: &Core,
+    paths: &[String],
+    context_paths: &[String],
+    options: LoadOptions,
+) -> LintReport {
     let (inputs, discovery_errors) = load::discover(paths);
     let mut loaded = load::load_all(&inputs, options);
     loaded.errors.splice(0..0, discovery_errors);
-    lint_loaded(core, loaded)
+    let context = if context_paths.is_empty() {
+        Vec::new()
+    } else {
+        let judged: std::collections::HashSet<std::path::PathBuf> = inputs
+            .iter()
+            .filter_map(|i| match i {
+                load::Input::File(p) => p.canonicalize().ok(),
+                load::Input::Stdin => None,
+            })
+            .collect();
+        let (mut context_inputs, _) = load::discover(context_paths);
+        context_inputs.retain(|i| match i {
+            load::Input::File(p) => p.canonicalize().is_ok_and(|p| !judged.contains(&p)),
+            load::Input::Stdin => false,
+        });
+        load::load_all(&context_inputs, options).resources
+    };
+    lint_in_context(core, loaded, context)
+}
+
+/// No input judged is not a pass: when nothing was read (no file matched, an empty stream,
+/// only documents that are not Kubernetes objects) and nothing else went wrong, the report
+/// gets an input error saying so (exit 2). `--allow-empty` skips this.
+pub fn require_objects(report: &mut LintReport) {
+    if report.summary.resources > 0 || !report.errors.is_empty() {
+        return;
+    }
+    let s = &report.summary;
+    let read = if s.files == 0 {
+        "no file matched (directories are searched for *.yaml, *.yml and *.json)".to_string()
+    } else {
+        format!(
+            "{} file(s) and {} document(s) read, none of them a Kubernetes object (documents without apiVersion and kind are skipped)",
+            s.files, s.documents
+        )
+    };
+    report.errors.push(InputError {
+        file: "<input>".into(),
+        line: 0,
+        column: 0,
+        message: format!(
+            "nothing to judge: {read}; pass --allow-empty when an empty input is expected"
+        ),
+    });
 }
 
 fn evaluation_error(resource: &Resource, message: &str) -> InputError {

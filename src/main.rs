@@ -22,6 +22,16 @@ fn main() -> ExitCode {
     quiet_library_backtraces();
     no_transparent_huge_pages();
     let cli = Cli::parse();
+    // Error reports as wide as the terminal, and never broken inside a rule id or path.
+    let width = terminal_width();
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .width(width)
+                .break_words(false)
+                .build(),
+        )
+    }));
     let result = match cli.command {
         Command::Lint(args) => run_lint(args),
         Command::Rules(args) => run_rules(args),
@@ -66,18 +76,18 @@ fn no_transparent_huge_pages() {
     }
 }
 
-fn load_core(args: &CommonPolicyArgs, selection: Selection) -> miette::Result<Core> {
+fn load_core(
+    args: &CommonPolicyArgs,
+    selection: Selection,
+    namespace: Option<String>,
+) -> miette::Result<Core> {
     let (config, _) = Config::load(args.config.as_deref())?;
     let source = PackSource {
         extra_dirs: args.policy_dirs.clone(),
+        namespace,
         ..PackSource::default()
     };
-    let core = Core::load(source, config, selection)?;
-    let known: Vec<&str> = core.pack().rules().iter().map(|r| r.id.as_str()).collect();
-    for unknown in core.config().unknown_rules(&known) {
-        eprintln!("warning: the config names rule `{unknown}`, which the pack does not have");
-    }
-    Ok(core)
+    Ok(Core::load(source, config, selection)?)
 }
 
 fn write_stdout(text: &str) -> miette::Result<()> {
@@ -112,13 +122,17 @@ fn run_lint(args: LintArgs) -> miette::Result<ExitCode> {
         only: args.only.clone(),
         skip: args.skip.clone(),
     };
-    let core = load_core(&args.policy, selection)?;
+    let core = load_core(&args.policy, selection, args.namespace.clone())?;
     let options = LoadOptions {
         max_file_bytes: args.max_file_size,
         ..LoadOptions::default()
     };
-    let report = lint::lint_paths(&core, &args.paths, options);
-    let code = finish_report(&report, &args.report, core.pack().rules());
+    let mut report = lint::lint_paths_in_context(&core, &args.paths, &args.context, options);
+    if !args.allow_empty {
+        lint::require_objects(&mut report);
+    }
+    report.summary.config = core.config().path().map(|p| p.display().to_string());
+    let code = finish_report(&report, &args.report, core.rules());
     // The process exits next and the OS takes the memory back at once; freeing every
     // resource's value and position tree one by one was ~2 % of a lint run, on one thread.
     std::mem::forget(report);
@@ -154,26 +168,30 @@ fn finish_report(
 }
 
 fn run_rules(args: RulesArgs) -> miette::Result<ExitCode> {
-    let core = load_core(&args.policy, Selection::default())?;
+    let core = load_core(&args.policy, Selection::default(), None)?;
     let text = match args.format {
-        Format::Json => rules_cmd::list_json(core.pack().rules()),
-        _ => rules_cmd::list_human(core.pack().rules()),
+        Format::Json => rules_cmd::list_json(&core),
+        _ => rules_cmd::list_human(&core),
     };
     write_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn run_explain(args: ExplainArgs) -> miette::Result<ExitCode> {
-    let core = load_core(&args.policy, Selection::default())?;
-    let Some(rule) = core.pack().rule(&args.rule) else {
-        let ids: Vec<&str> = core.pack().rules().iter().map(|r| r.id.as_str()).collect();
+    let core = load_core(&args.policy, Selection::default(), None)?;
+    let Some(rule) = core.rule(&args.rule) else {
+        let message = k8s_constitution::rule_ids::unknown_rule_message(
+            &args.rule,
+            core.rules().iter().map(|r| r.id.as_str()),
+        )
+        .unwrap_or_default();
         return Err(miette::miette!(
-            help = format!("known rules: {}", ids.join(", ")),
-            "no rule `{}`",
-            args.rule
+            code = "k8sc::usage::unknown_rule",
+            help = "`k8s-constitution rules` lists the rule ids",
+            "{message}"
         ));
     };
-    write_stdout(&rules_cmd::explain(rule))?;
+    write_stdout(&rules_cmd::explain(rule, &core))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -183,6 +201,13 @@ fn run_test(args: TestArgs) -> miette::Result<ExitCode> {
         None => policy::embedded_files(),
     };
     let run = testing::run(&files, args.run.as_deref(), args.coverage)?;
+    if let Some(filter) = args.run.as_deref().filter(|_| run.results.is_empty()) {
+        return Err(miette::miette!(
+            code = "k8sc::usage::no_test_matched",
+            help = "--run matches a test name, a package (k8sc.rules.min_replicas) or a rule id (min-replicas)",
+            "no test matched --run {filter:?}"
+        ));
+    }
     write_stdout(&testing::render(&run, args.verbose))?;
     Ok(if run.failed() == 0 && !run.results.is_empty() {
         ExitCode::SUCCESS
@@ -197,7 +222,7 @@ fn run_audit(args: AuditArgs) -> miette::Result<ExitCode> {
         only: args.only.clone(),
         skip: args.skip.clone(),
     };
-    let set_core = load_core(&args.policy, selection.clone())?;
+    let set_core = load_core(&args.policy, selection.clone(), None)?;
     // The pages run the per-object rules only; the cross-resource ones run per namespace.
     let mut object_selection = selection;
     object_selection.skip.extend(
@@ -249,5 +274,7 @@ fn run_audit(args: AuditArgs) -> miette::Result<ExitCode> {
             format!("; not served here: {}", notes.not_served.join(", "))
         }
     );
-    finish_report(&report, &args.report, set_core.pack().rules())
+    let mut report = report;
+    report.summary.config = set_core.config().path().map(|p| p.display().to_string());
+    finish_report(&report, &args.report, set_core.rules())
 }

@@ -2,14 +2,38 @@
 
 use serde_json::json;
 
+use crate::core::Core;
 use crate::policy::{self, RuleMeta};
 
-pub fn list_human(rules: &[RuleMeta]) -> String {
+/// The line naming the configuration in force (its severities, switches and parameters are
+/// what `rules` and `explain` show).
+fn config_line(core: &Core) -> String {
+    match core.config().path() {
+        Some(path) => format!("config: {}\n", path.display()),
+        None => "config: none (the rules' defaults)\n".to_string(),
+    }
+}
+
+/// A rule's state under the config: its effective severity, `off`, and `*` when the config
+/// changed it.
+fn state_text(rule: &RuleMeta, core: &Core) -> String {
+    let (enabled, severity) = core.rule_state(&rule.id).unwrap_or((true, rule.severity));
+    let configured = core.config().rules.get(&rule.id);
+    if !enabled {
+        return "off".to_string();
+    }
+    let changed = severity != rule.severity || configured.is_some_and(|c| !c.params.is_empty());
+    format!("{}{}", severity.as_str(), if changed { "*" } else { "" })
+}
+
+pub fn list_human(core: &Core) -> String {
+    let rules = core.rules();
     let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(4).max(4);
-    let mut out = format!(
+    let mut out = config_line(core);
+    out.push_str(&format!(
         "{:<width$}  {:<8}  {}\n",
         "RULE", "SEVERITY", "TITLE (constitution section)"
-    );
+    ));
     for r in rules {
         let scope = if r.needs_all_resources {
             " [cross-resource, lint/audit only]"
@@ -19,24 +43,31 @@ pub fn list_human(rules: &[RuleMeta]) -> String {
         out.push_str(&format!(
             "{:<width$}  {:<8}  {}{scope}\n{:<width$}  {:<8}  ↳ {}\n",
             r.id,
-            r.severity.as_str(),
+            state_text(r, core),
             r.title,
             "",
             "",
             r.section
         ));
     }
-    out.push_str(&format!("{} rules\n", rules.len()));
+    out.push_str(&format!(
+        "{} rules (* = changed by the config, off = switched off)\n",
+        rules.len()
+    ));
     out
 }
 
-pub fn list_json(rules: &[RuleMeta]) -> String {
-    let items: Vec<_> = rules
+pub fn list_json(core: &Core) -> String {
+    let items: Vec<_> = core
+        .rules()
         .iter()
         .map(|r| {
+            let (enabled, severity) = core.rule_state(&r.id).unwrap_or((true, r.severity));
             json!({
                 "id": r.id,
                 "severity": r.severity,
+                "effective_severity": severity,
+                "enabled": enabled,
                 "title": r.title,
                 "section": r.section,
                 "kinds": r.kinds,
@@ -44,12 +75,25 @@ pub fn list_json(rules: &[RuleMeta]) -> String {
                 "pod_spec_only": r.pod_spec_only,
                 "pss": r.pss,
                 "params": r.params,
+                "param_types": r.param_types,
+                "effective_params": effective_params(r, core),
             })
         })
         .collect();
     let mut out = serde_json::to_string_pretty(&items).unwrap_or_default();
     out.push('\n');
     out
+}
+
+/// The defaults with the config's values over them.
+fn effective_params(rule: &RuleMeta, core: &Core) -> serde_json::Value {
+    let mut params = rule.params.as_object().cloned().unwrap_or_default();
+    if let Some(configured) = core.config().rules.get(&rule.id) {
+        for (k, v) in &configured.params {
+            params.insert(k.clone(), v.clone());
+        }
+    }
+    serde_json::Value::Object(params)
 }
 
 /// Drops the `# expect:` header lines of a fixture, which are for the test harness.
@@ -60,14 +104,24 @@ fn example_body(text: &str) -> String {
         .join("\n")
 }
 
-pub fn explain(rule: &RuleMeta) -> String {
+pub fn explain(rule: &RuleMeta, core: &Core) -> String {
+    let (enabled, severity) = core.rule_state(&rule.id).unwrap_or((true, rule.severity));
     let mut out = format!(
-        "{id} ({severity})\n{title}\n\nConstitution: {section}\n",
+        "{id} ({severity})\n{title}\n\n",
         id = rule.id,
-        severity = rule.severity,
         title = rule.title,
-        section = rule.section
     );
+    out.push_str(&config_line(core));
+    if !enabled {
+        out.push_str("State: off (switched off by the config or the command line)\n");
+    }
+    if severity != rule.severity {
+        out.push_str(&format!(
+            "Severity: {severity} (set by the config; the rule's default is {})\n",
+            rule.severity
+        ));
+    }
+    out.push_str(&format!("Constitution: {}\n", rule.section));
     if let Some(pss) = &rule.pss {
         out.push_str(&format!("Pod Security Standards: {pss}\n"));
     }
@@ -83,11 +137,33 @@ pub fn explain(rule: &RuleMeta) -> String {
         "\nWhy:\n  {}\n\nHow to fix:\n  {}\n",
         rule.rationale, rule.remediation
     ));
-    if rule.params.as_object().is_some_and(|p| !p.is_empty()) {
+    if let Some(compared) = &rule.compared {
+        out.push_str(&format!("\nCompared with other tools:\n  {compared}\n"));
+    }
+    if !rule.param_types.is_empty() {
+        let effective = effective_params(rule, core);
         out.push_str(&format!(
-            "\nParameters (override in .k8s-constitution.yaml under rules.{}.params):\n  {}\n",
-            rule.id, rule.params
+            "\nParameters (set in .k8s-constitution.yaml under rules.{}.params):\n",
+            rule.id
         ));
+        for p in &rule.param_types {
+            let bounds = match (p.minimum, p.maximum) {
+                (Some(min), Some(max)) => format!(", {min}..{max}"),
+                (Some(min), None) => format!(", at least {min}"),
+                (None, Some(max)) => format!(", at most {max}"),
+                (None, None) => String::new(),
+            };
+            out.push_str(&format!(
+                "  {} ({}{bounds}): {}\n    default: {}\n",
+                p.name,
+                p.kind.as_str(),
+                p.description,
+                p.default
+            ));
+            if let Some(value) = effective.get(&p.name).filter(|v| **v != p.default) {
+                out.push_str(&format!("    configured: {value}\n"));
+            }
+        }
     }
     let examples = policy::examples(&rule.id);
     for (outcome, heading) in [("fail", "Fails"), ("pass", "Passes")] {

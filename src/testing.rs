@@ -89,7 +89,11 @@ pub fn run(
             continue;
         };
         for name in names {
-            if filter.is_some_and(|f| !name.contains(f) && !package.contains(f)) {
+            // A rule id (`min-replicas`) selects its package (`...min_replicas`) too.
+            let matches = |f: &str| {
+                name.contains(f) || package.contains(f) || package.contains(&f.replace('-', "_"))
+            };
+            if filter.is_some_and(|f| !matches(f)) {
                 continue;
             }
             let started = Instant::now();

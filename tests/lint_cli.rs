@@ -250,9 +250,13 @@ fn empty_and_comment_only_files_are_fine() {
         "# nothing here\n---\n# still nothing\n",
     )
     .expect("write");
-    let (code, json) = lint_json(&[dir.path().to_str().unwrap_or_default()]);
+    // Not input errors, but nothing to judge: a pass only when that is expected.
+    let (code, json) = lint_json(&[dir.path().to_str().unwrap_or_default(), "--allow-empty"]);
     assert_eq!(code, 0, "{json}");
     assert_eq!(json["errors"].as_array().map(Vec::len), Some(0));
+    let (code, json) = lint_json(&[dir.path().to_str().unwrap_or_default()]);
+    assert_eq!(code, 2, "{json}");
+    assert_eq!(json["errors"].as_array().map(Vec::len), Some(1));
 }
 
 #[test]
@@ -662,7 +666,7 @@ fn rules_and_explain() {
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("known rules"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no rule `no-such-rule`"));
 }
 
 #[test]
@@ -809,4 +813,126 @@ fn third_party_manifests_yield_exactly_the_reviewed_findings() {
             .unwrap_or_default();
         assert_eq!(got, expected, "{}", file.display());
     }
+}
+
+/// Mutant killed: `--fail-on warning` mapped to error severity, so a warning-only file exited 0.
+#[test]
+fn fail_on_warning_fails_a_warning_only_run() {
+    // One replica: with --only min-replicas the findings are warnings only.
+    let path = repo("fixtures/rules/min-replicas/fail/single-replicas.yaml");
+    let f = path.to_str().unwrap_or_default();
+    let run = |extra: &[&str]| {
+        bin()
+            .args(["lint", f, "--only", "min-replicas"])
+            .args(extra)
+            .output()
+            .expect("runs")
+            .status
+            .code()
+    };
+    assert_eq!(run(&[]), Some(0), "a warning does not fail by default");
+    assert_eq!(run(&["--fail-on", "warning"]), Some(1));
+    assert_eq!(run(&["--fail-on", "error"]), Some(0));
+}
+
+/// Mutant killed: `--max-file-size` ignored (only the built-in 64 MiB limit was tested), for a
+/// file and for standard input.
+#[test]
+fn max_file_size_is_honoured_for_files_and_stdin() {
+    let dir = temp_dir();
+    let path = dir.path().join("small.yaml");
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n";
+    std::fs::write(&path, text).expect("write");
+    let limit = (text.len() - 1).to_string();
+    let (code, json) = lint_json(&[path.to_str().unwrap_or_default(), "--max-file-size", &limit]);
+    assert_eq!(code, 2, "{json}");
+    assert!(
+        json["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("limit")),
+        "{json}"
+    );
+    let (code, _) = lint_json(&[
+        path.to_str().unwrap_or_default(),
+        "--max-file-size",
+        &text.len().to_string(),
+    ]);
+    assert_eq!(code, 0, "a file of exactly the limit is read");
+    let out = bin()
+        .args(["lint", "-", "--format", "json", "--max-file-size", &limit])
+        .write_stdin(text)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(
+        json["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("limit")),
+        "{json}"
+    );
+}
+
+/// Mutant killed: a key with `-` rendered bracket-quoted (`data["db-password"]`) instead of
+/// `data.db-password` (no fixture, snapshot or unit test had such a key).
+#[test]
+fn keys_with_dashes_stay_dotted_in_paths() {
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  db-password: \"Xk9#mQ2$vL7pR4wZ\"\n";
+    let out = lint_stdin_json(text.to_string());
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let finding = findings_of(&json, "configmap-secrets")
+        .first()
+        .copied()
+        .cloned()
+        .expect("the credential is found");
+    assert_eq!(finding["path"], "data.db-password", "{finding}");
+}
+
+/// Mutant killed: a config-file exemption's `until` was never tested; past the date the
+/// exemption no longer applies and the finding says so.
+#[test]
+fn config_exemption_until_expires() {
+    let dir = temp_dir();
+    let manifest = dir.path().join("pod.yaml");
+    std::fs::write(
+        &manifest,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ops}\nspec: {containers: [{name: c, image: \"nginx:latest\"}]}\n",
+    )
+    .expect("write");
+    let config = dir.path().join(".k8s-constitution.yaml");
+    let run = |until: &str| -> Value {
+        std::fs::write(
+            &config,
+            format!("exemptions:\n  - rules: [no-latest-tag]\n    namespace: ops\n    reason: vendor image\n    until: {until}\n"),
+        )
+        .expect("write config");
+        let out = bin()
+            .current_dir(dir.path())
+            .args([
+                "lint",
+                "pod.yaml",
+                "--only",
+                "no-latest-tag",
+                "--format",
+                "json",
+            ])
+            .output()
+            .expect("runs");
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    let future = run("2999-01-01");
+    assert_eq!(
+        findings_of(&future, "no-latest-tag")[0]["exempted"],
+        true,
+        "{future}"
+    );
+    let past = run("2020-01-31");
+    let finding = findings_of(&past, "no-latest-tag")[0];
+    assert_eq!(finding["exempted"], false, "{past}");
+    assert!(
+        finding["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("expired on 2020-01-31")),
+        "{finding}"
+    );
 }

@@ -761,3 +761,84 @@ fn refuses_a_missing_certificate_clearly() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.crt"));
 }
+
+/// A Deployment with `n` containers, each breaking a dozen rules: enough work to outlast a
+/// small evaluation budget.
+fn heavy(n: usize) -> Value {
+    let containers: Vec<Value> = (0..n)
+        .map(|i| json!({"name": format!("c{i}"), "image": "nginx:latest", "securityContext": {"privileged": true}}))
+        .collect();
+    json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web"},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "web"}},
+                              "spec": {"containers": containers}}}
+    })
+}
+
+/// Mutants killed: `--timeout-ms` ignored (an evaluation over its budget is answered with
+/// HTTP 500, so the webhook's failurePolicy decides), and `--max-in-flight` ignored (a review
+/// over the limit is refused with 503 at once instead of queueing).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evaluation_budget_and_in_flight_limit_are_enforced() {
+    let dir = temp();
+    certs(dir.path());
+    let ca = dir.path().join("ca.crt");
+    let client = client(&[ca.as_path()], false);
+
+    let tight = Server::start(dir.path(), &["--timeout-ms", "10", "--concurrency", "1"]);
+    tight.wait_ready(&client).await;
+
+    let (status, body) = send(
+        &client,
+        &tight,
+        &review("big", "CREATE", "default", heavy(3000), false),
+    )
+    .await;
+    assert_eq!(status, 500, "over the budget: {body}");
+    assert!(
+        body.as_str().is_some_and(|b| b.contains("evaluation")),
+        "the refusal says why: {body}"
+    );
+
+    let one = Server::start(
+        dir.path(),
+        &[
+            "--timeout-ms",
+            "2000",
+            "--max-in-flight",
+            "1",
+            "--concurrency",
+            "1",
+        ],
+    );
+    one.wait_ready(&client).await;
+    let body = review("burst", "CREATE", "default", heavy(1500), false);
+    let burst: Vec<_> = (0..8)
+        .map(|_| {
+            let (client, body, url) = (client.clone(), body.clone(), one.url("/validate"));
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .json(&body)
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+                    .unwrap_or(0)
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in burst {
+        statuses.push(task.await.unwrap_or(0));
+    }
+    assert!(
+        statuses.contains(&503),
+        "over the in-flight limit: {statuses:?}"
+    );
+    assert!(
+        statuses.contains(&200),
+        "the one in flight is answered: {statuses:?}"
+    );
+}

@@ -11,13 +11,22 @@
 # 2. Secret-named keys, on the key normalised to lower snake case (dbPassword, db.password and
 #    DB_PASSWORD are all `db_password`):
 #    - key ENDS with a secret noun (`secret_key_suffix_pattern`: DB_PASSWORD, OPENAI_API_KEY,
-#      BETTER_AUTH_SECRET, GITHUB_TOKEN): any literal of at least `min_length` characters that
-#      is not plainly non-secret (see below) is a credential, even a low-entropy one like
-#      `password123` (a real password committed to Git is still a committed password);
-#    - key merely CONTAINS a secret word (`secret_key_pattern`: PASSWORD_HASH, SECRET_KEY_BASE)
+#      BETTER_AUTH_SECRET, GITHUB_TOKEN, AWS_CREDENTIALS) or STARTS with SECRET_ (SECRET_BLAH,
+#      SECRET_KEY_BASE) and does not end with a modifier (`non_secret_key_pattern`:
+#      SECRET_NAME, SECRET_STORE): any literal of at least `min_length` characters (default 1:
+#      any length) that is not plainly non-secret (see below) is a credential, even a short or
+#      low-entropy one like `abc123`, `changeme` or `password123` (a real password committed to
+#      Git is still a committed password);
+#    - key ends with _KEY or _KEY_CONTENT (AZURE_BATCH_KEY, STORAGE_ACCOUNT_KEY,
+#      OCI_CLI_KEY_CONTENT), is not a non-secret kind of key (`non_secret_key_pattern` lists
+#      them as modifiers: CACHE_KEY, SORT_KEY, PRIMARY_KEY, GPG_KEY, and *_KEY_ID, *_KEY_FILE...)
+#      and has no `public` word (PUBLIC_KEY, NEXT_PUBLIC_STRIPE_KEY): the same, except that
+#      a plain word or identifier (`user-id`, `createdAt`, `orders.created`: no digits) is a
+#      lookup key, not a secret;
+#    - key merely CONTAINS a secret word (`secret_key_pattern`: PASSWORD_HASH, AUTH_SALT_V2)
 #      and does not end with a modifier (`non_secret_key_pattern`: PASSWORD_MIN_LENGTH,
-#      TOKEN_TTL_SECONDS, AUTH_ENABLED, SECRET_NAME, DB_PASSWORD_FILE, AUTH_URL,
-#      API_KEY_HEADER...): only a random-looking value counts.
+#      TOKEN_TTL_SECONDS, AUTH_ENABLED, DB_PASSWORD_FILE, AUTH_URL, API_KEY_HEADER...): only a
+#      random-looking value counts.
 # 3. Embedded assignments, for config files and connection strings held in one value
 #    (`password=...` in a libpq DSN or .properties file, `token: ...` in a YAML file,
 #    `"apiKey": "..."` in JSON): each `<key><sep><value>` whose key ends with a secret noun is
@@ -29,12 +38,18 @@
 # or at least `entropy_long_length` (20) characters, letters and digits, at least
 # `entropy_min_distinct` (12) distinct characters.
 #
-# "Plainly non-secret" values are never credentials: shorter than `min_length`, placeholders
-# ($(VAR), ${VAR}, $VAR, {{ .Values.x }}, <your-key>, ***, changeme, replace-me, your-api-key...),
-# booleans, numbers / durations / quantities (3600, 30s, 512Mi), URLs without credentials,
-# file paths, values with whitespace (prose, whole files: those go through detector 3),
-# digests (sha256:...), container image references, and bare lower-case-and-hyphen names
-# (`backend-secrets`: a reference to a Secret, not a password).
+# `min_length` is the only length threshold (the rules' cheap guard reads the same parameter).
+#
+# "Plainly non-secret" values are never credentials: empty, or shorter than `min_length`; values
+# that are clearly not secrets: null words (null, none, nil, undefined), references to a
+# variable or a template ($(VAR), ${VAR}, $VAR, {{ .Values.x }}, {% x %}, <%= x %>, %s), <...>
+# placeholders (<your-key>), masks (***, xxxx, ..., ###, redacted); booleans, numbers /
+# durations / quantities (3600, 30s, 512Mi), URLs without credentials, file paths and file
+# names (tls.key, creds.json), ARNs, values with whitespace (prose, whole files: those go
+# through detector 3), digests (sha256:...), container image references, and bare
+# lower-case-and-hyphen names (`backend-secrets`: a reference to a Secret, not a password).
+# Placeholder-looking literals (changeme, password, your_api_key_here, CHANGE_ME_IN_PROD) are
+# NOT skipped: a default password committed to Git is still a password (issue #16).
 package k8sc.lib.secrets
 
 import rego.v1
@@ -42,26 +57,50 @@ import rego.v1
 default_params := {
 	"secret_key_pattern": `(password|passwd|pwd|passphrase|secret|token|api_?key|private_?key|access_?key|credential|auth|salt)`,
 	"secret_key_suffix_pattern": `((password|passwd|passphrase|secret|secrets|token|apikey|api_key|private_?key|secret_?key|access_?key|signing_?key|encryption_?key|master_?key|auth_?key|credentials?)|(^|_)(pass|pwd))$`,
-	"non_secret_key_pattern": `_(min|max|minimum|maximum|length|len|size|count|ttl|seconds|secs|sec|ms|millis|minutes|mins|hours|days|timeout|expiry|expiration|expires|expires_in|lifetime|duration|interval|enabled|enable|disabled|required|optional|policy|rules|name|names|ref|file|files|path|dir|directory|mount|url|uri|endpoint|host|hostname|domain|port|header|type|kind|mode|algorithm|alg|format|encoding|rounds|cost|issuer|audience|scope|scopes|version|provider|method|strategy|id|prefix|suffix|pattern|regex|location|env|var|field|hint|label|description|image|realm|backend|store|level|limit|retries|attempts|source|key_ref|secret_ref)$`,
-	"min_length": 8,
+	"non_secret_key_pattern": concat("", [
+		`(^|_)(min|max|minimum|maximum|length|len|size|count|ttl|seconds|secs|sec|ms|millis|minutes|mins|hours|days|timeout|expiry|expiration|expires|expires_in|lifetime|duration|interval|enabled|enable|disabled|required|optional|policy|rules|name|names|ref|file|files|path|dir|directory|mount|url|uri|endpoint|host|hostname|domain|port|header|type|kind|mode|algorithm|alg|format|encoding|rounds|cost|issuer|audience|scope|scopes|version|provider|method|strategy|id|prefix|suffix|pattern|regex|location|env|var|field|hint|label|description|image|realm|backend|store|level|limit|retries|attempts|source|key_ref|secret_ref|namespace|region|zone|project|manager|engine|volume|arn|fingerprint|thumbprint|user|username|login|email|`,
+		`(cache|sort|sorting|primary|pub|partition|routing|shard|sharding|hash|range|foreign|unique|composite|lookup|group|grouping|dedup|dedupe|deduplication|idempotency|correlation|label|annotation|topology|node|metric|metrics|config|feature|flag|map|json|yaml|header|field|column|index|kms|cmk|gpg|pgp|site|object|lock|queue|stream|event|message|trace|search|query|cursor|order|row|table|record|entity|verify|verification|translation|i18n)_key)$`
+	]),
+	"min_length": 1,
 	"entropy_min_length": 12,
 	"entropy_long_length": 20,
 	"entropy_min_distinct": 12,
 }
 
-# The kinds of credential found in `value` under the key `name`; undefined when none.
+# The types of `default_params`, checked when the config file sets one (rule metadata
+# `param_types` of configmap-secrets and env-literal-secrets).
+param_types := {
+	"secret_key_pattern": {"type": "regex", "description": "Keys that contain a secret word; a random-looking value under one is a credential."},
+	"secret_key_suffix_pattern": {"type": "regex", "description": "Keys that end with a secret noun; any literal under one is a credential."},
+	"non_secret_key_pattern": {"type": "regex", "description": "Key endings that make a secret word harmless (PASSWORD_MIN_LENGTH, TOKEN_TTL)."},
+	"min_length": {"type": "integer", "minimum": 1, "description": "Shortest value judged as a credential."},
+	"entropy_min_length": {"type": "integer", "minimum": 1, "description": "Shortest mixed-case-and-digit value that counts as random-looking."},
+	"entropy_long_length": {"type": "integer", "minimum": 1, "description": "Shortest letters-and-digits value that counts as random-looking by its distinct characters."},
+	"entropy_min_distinct": {"type": "integer", "minimum": 1, "description": "Distinct characters a long value needs to count as random-looking."},
+}
+
+# The kinds of credential found in `value` under the key `name`; undefined when none. The
+# rules call maybe_secret(name, value) first, as their cheap guard; detect does not repeat it
+# (every detector implies it: it is only a shortcut).
 detect(name, value, p) := kinds if {
 	is_string(value)
-	count(value) >= 8
-	maybe_secret(name, value)
-	kinds := (format_kinds(value) | key_kinds(name, value, p)) | embedded_kinds(value, p)
+	count(value) >= p.min_length
+	kinds := value_kinds(value, p) | key_kinds(name, value, p)
 	count(kinds) > 0
 }
 
-# Only the value-format detectors (for values without a meaningful key, e.g. binaryData).
+# Detectors 1 and 3, which look at the value alone. None can match fewer than 5 characters (the
+# shortest is an embedded `pwd=x`; a URL with a password needs 7, a token 15), so a short value
+# (the common `true`, `8080`, `1h` under a secret-sounding key) skips them.
+value_kinds(value, p) := format_kinds(value) | embedded_kinds(value, p) if count(value) >= 5
+
+value_kinds(value, _) := set() if count(value) < 5
+
+# Only the value-format detectors (for values without a meaningful key, e.g. binaryData). No
+# length threshold: the formats carry their own (a PEM block, a token's length).
 detect_format(value) := kinds if {
 	is_string(value)
-	count(value) >= 8
+	value != ""
 	maybe_secret("", value)
 	kinds := format_kinds(value)
 	count(kinds) > 0
@@ -73,12 +112,12 @@ detect_format(value) := kinds if {
 # Value: format triggers, "@" (a password in a URL needs one) and fragments of the secret words
 # an embedded assignment needs (assw: password, Passwd; oken: token, Token...) as config files
 # spell them. Key: the secret words of the key patterns, on the lower-cased key.
-maybe_secret(_, value) if regex.match(`-----BEGIN|@|eyJ|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|AIza|sk-|_live_|ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-|xox|SG\.|npm_|hf_|hooks\.slack|assw|ASSW|pwd|PWD|ecret|ECRET|oken|OKEN|pikey|piKey|pi_key|pi-key|PIKEY|PI_KEY|PI-KEY|redential|REDENTIAL|rivate|RIVATE|ccess_key|ccessKey|ccess-key|CCESS_KEY|assphrase|ASSPHRASE`, value)
-
 maybe_secret(name, _) if {
 	is_string(name)
 	regex.match(`pass|pwd|secret|token|key|auth|cred|salt`, lower(name))
 }
+
+maybe_secret(_, value) if regex.match(`-----BEGIN|@|eyJ|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|AIza|sk-|_live_|ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-|xox|SG\.|npm_|hf_|hooks\.slack|assw|ASSW|pwd|PWD|ecret|ECRET|oken|OKEN|pikey|piKey|pi_key|pi-key|PIKEY|PI_KEY|PI-KEY|redential|REDENTIAL|rivate|RIVATE|ccess_key|ccessKey|ccess-key|CCESS_KEY|assphrase|ASSPHRASE`, value)
 
 # ---------------------------------------------------------------------------------------------
 # 1. Value formats
@@ -141,19 +180,50 @@ normalize_key(name) := lower(regex.replace(regex.replace(name, `([a-z0-9])([A-Z]
 key_kinds(name, value, p) := {k |
 	is_string(name)
 	key := normalize_key(name)
-	regex.match(p.secret_key_pattern, key)
-	k := key_kind(key, regex.match(p.secret_key_suffix_pattern, key), value, p)
+	k := key_kind(key_tier(key, p), value, p)
 }
 
-key_kind(_, true, value, p) := "literal value of a secret-named key" if literal_secret(value, p)
-
-key_kind(key, false, value, p) := "high-entropy value under a secret-like key" if {
+# How the key names a credential (see the header): "secret" (a secret noun at the end, or
+# SECRET_ at the start), "key" (a generic _KEY / _KEY_CONTENT ending), "weak" (a secret word
+# somewhere); undefined for other keys. The first that applies wins, and every tier but the
+# secret noun's is cancelled by a modifier ending (`non_secret_key_pattern`, the longest
+# pattern: matched once, last).
+key_tier(key, p) := "secret" if {
+	regex.match(p.secret_key_suffix_pattern, key)
+} else := tier if {
+	tier := candidate_tier(key, p)
 	not regex.match(p.non_secret_key_pattern, key)
+}
+
+candidate_tier(key, p) := "secret" if {
+	startswith(key, "secret_")
+} else := "key" if {
+	# AZURE_BATCH_KEY, STORAGE_ACCOUNT_KEY, OCI_CLI_KEY_CONTENT (not a bare KEY: too ambiguous);
+	# the non-secret kinds of key (CACHE_KEY, SORT_KEY, GPG_KEY, *_KEY_ID...) end with one of
+	# the modifiers of non_secret_key_pattern, checked by key_tier.
+	regex.match(`_key$|(^|_)key_content$`, key)
+	# NEXT_PUBLIC_*, *_PUBLISHABLE_KEY: published by design.
+	not regex.match(`(^|_)(public|publishable)(_|$)`, key)
+} else := "weak" if {
+	regex.match(p.secret_key_pattern, key)
+}
+
+key_kind("secret", value, p) := "literal value of a secret-named key" if literal_secret(value, p)
+
+key_kind("key", value, p) := "literal value of a secret-named key" if {
+	# a word or identifier without digits (user-id, createdAt, orders.created, tenant_id): under
+	# a generic *_KEY it names a lookup key, a field or a topic
+	not regex.match(`^[A-Za-z]+([._:-][A-Za-z]+)*$`, value)
+	literal_secret(value, p)
+}
+
+key_kind("weak", value, p) := "high-entropy value under a secret-like key" if {
 	literal_secret(value, p)
 	random_looking(value, p)
 }
 
 literal_secret(value, p) if {
+	value != ""
 	count(value) >= p.min_length
 	not plainly_non_secret(value)
 }
@@ -176,6 +246,10 @@ embedded_kinds(value, p) := {"credential assigned inside the value" |
 	some [key, assigned] in embedded_assignments(value)
 	regex.match(p.secret_key_suffix_pattern, normalize_key(key))
 	literal_secret(assigned, p)
+	# What follows `key:` in a YAML file when the value is not on that line or not a literal: a
+	# block scalar header (|, >-, |2), a flow collection ({, [), null (~), an anchor, an alias or
+	# a tag (&x, *x, !secret x: Home Assistant's reference to secrets.yaml).
+	not regex.match(`^([|>][0-9+-]*|[\[{].*|~|[&*!].*)$`, assigned)
 }
 
 # [key, value] of every assignment-looking pair in the value.
@@ -193,7 +267,10 @@ is_assignment(closing_quote, ":", _) if closing_quote != ""
 # ---------------------------------------------------------------------------------------------
 # Value classification
 
-placeholder_re := `(?i)^(\$[({A-Za-z_].*|.*\{\{.*|<.*>|%s|%\(.*\)s|\*+|x{3,}|\.{3,}|#+|-+|change[-_ ]?me.*|replace[-_ ]?me.*|placeholder.*|redacted|secret|password|passw0rd|none|null|nil|undefined|todo|tbd|dummy|example|test|your[-_].*|my[-_]?(secret|password|token|api[-_]?key).*|.*[-_]here)$`
+# Clearly not a secret: a null word, a variable or template reference ($(VAR), ${VAR}, $VAR,
+# {{ }}, {% %}, <%= %>, %s, %(name)s), a <...> placeholder, a mask (***, xxxx, ..., ###, ---,
+# redacted). Placeholder-looking literals (changeme, password, your_api_key_here) are literals.
+placeholder_re := `(?i)^(\$[({A-Za-z_].*|.*\{\{.*|\{%.*|<%.*|<.*>|%s|%\(.*\)s|\*+|x+|\.{3,}|#+|-+|_+|redacted|none|null|nil|undefined)$`
 
 placeholder(v) if regex.match(placeholder_re, v)
 
@@ -203,6 +280,8 @@ plainly_non_secret_res := [
 	`^[0-9]+(\.[0-9]+)?([a-zA-Z]{1,3})?$`, # 3600, 30s, 1.5h, 512Mi
 	`^[A-Za-z][A-Za-z0-9+.-]*://`, # a URL (credentials in it are detector 1's job)
 	`^(\.{0,2}|~)/[A-Za-z0-9._/-]*$`, # a file path
+	`^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.(key|pem|crt|cer|der|p12|pfx|jks|pub|json|ya?ml|txt|conf|cfg|ini|properties|xml|env|toml)$`, # a file name
+	`^arn:aws[a-z-]*:`, # an AWS resource name
 	`\s`, # prose or a whole file
 	`^(sha1|sha256|sha512|md5):`, # a digest
 	`^[a-z0-9]+([.-][a-z0-9]+)*(:[0-9]+)?/[a-z0-9._/-]+(:[A-Za-z0-9_.-]+)?(@sha256:[a-f0-9]{64})?$`, # an image

@@ -4,10 +4,11 @@
 # are computed once per evaluation of the set and shared by every cross-resource rule.
 #
 # Namespaces: rendered Helm output often omits metadata.namespace (everything lands in the
-# release namespace at install time), and sub-charts often set it explicitly. An object without
-# a namespace is therefore placed in the "release namespace": the one explicit namespace of the
-# set if there is exactly one (helm template -n todo, sub-chart objects say `namespace: todo`),
-# otherwise a bucket of its own (named "" here, reported as "the release namespace").
+# namespace it is applied to: `helm install -n`, `kubectl apply -n`). An object without a
+# namespace is therefore in "the namespace it will be applied to": data.k8sc.namespace when the
+# user names it (`lint --namespace todo`, as `helm template --namespace todo`), else a group of
+# its own (named "" here). It is never merged into another object's explicit namespace: a
+# ConfigMap that says `namespace: shop` says nothing about where the others go.
 package k8sc.lib.selectors
 
 import rego.v1
@@ -97,30 +98,24 @@ object_or_empty(x) := {} if not is_object(x)
 # ---------------------------------------------------------------------------------------------
 # Namespaces
 
-explicit_namespaces := {ns |
-	some r in input.resources
-	ns := r.metadata.namespace
+# The namespace named for objects without one (`lint --namespace`), or "" (a group of its own).
+default applied_namespace := ""
+
+applied_namespace := ns if {
+	ns := data.k8sc.namespace
 	is_string(ns)
-	ns != ""
-}
-
-default release_namespace := ""
-
-release_namespace := ns if {
-	count(explicit_namespaces) == 1
-	some ns in explicit_namespaces
 }
 
 namespace(r) := ns if {
 	ns := r.metadata.namespace
 	is_string(ns)
 	ns != ""
-} else := release_namespace
+} else := applied_namespace
 
 # For messages.
 describe_namespace(ns) := sprintf("namespace %q", [ns]) if ns != ""
 
-describe_namespace("") := "the release namespace (objects without metadata.namespace)"
+describe_namespace("") := "the namespace the objects without metadata.namespace are applied to (name it with --namespace)"
 
 # ---------------------------------------------------------------------------------------------
 # Indexes over input.resources, built once per evaluation in O(number of resources). regorus
@@ -210,3 +205,29 @@ hpa_min_replicas(r) := max({n |
 }) if {
 	hpas_by_namespace
 }
+
+# ---------------------------------------------------------------------------------------------
+# Selectors that also name keys by reference (matchLabelKeys)
+
+# matches_selector, leaving out the requirements on `keys`: for pod (anti-)affinity terms and
+# topologySpreadConstraints with matchLabelKeys, whose keys the scheduler matches against the
+# incoming pod's own label values (`key in (its value)`), so the pods of one template always
+# satisfy them, whatever the selector says about those keys and even when the template lacks
+# them (pod-template-hash is added at run time).
+matches_selector_except(s, keys, labels) if {
+	is_object(s)
+	every k, v in object.get(s, "matchLabels", {}) {
+		label_requirement_holds(k, v, keys, labels)
+	}
+	every e in object.get(s, "matchExpressions", []) {
+		expression_requirement_holds(e, keys, labels)
+	}
+}
+
+label_requirement_holds(k, _, keys, _) if k in keys
+
+label_requirement_holds(k, v, _, labels) if labels[k] == v
+
+expression_requirement_holds(e, keys, _) if e.key in keys
+
+expression_requirement_holds(e, _, labels) if expression_matches(e, labels)

@@ -68,17 +68,20 @@ test_pod_labels_of_kinds if {
 	not pod_labels({"kind": "PodTemplate", "template": {"metadata": {"labels": {"a": "b"}}, "spec": {}}})
 }
 
-test_release_namespace_single_explicit if {
+# Regression: an object without a namespace used to join the one explicit namespace of the set
+# (a ConfigMap in `shop` made every un-namespaced Deployment a workload of `shop`).
+test_unset_namespace_never_joins_an_explicit_one if {
 	rs := [deploy("a", "todo", {"app": "a"}), deploy("b", "", {"app": "b"})]
-	workloads_by_namespace == {"todo": {0, 1}} with input as {"resources": rs}
+	workloads_by_namespace == {"todo": {0}, "": {1}} with input as {"resources": rs}
 }
 
-test_release_namespace_ambiguous if {
+test_unset_namespace_is_the_named_one if {
 	rs := [deploy("a", "todo", {"app": "a"}), deploy("b", "other", {"app": "b"}), deploy("c", "", {"app": "c"})]
-	workloads_by_namespace == {"todo": {0}, "other": {1}, "": {2}} with input as {"resources": rs}
+	workloads_by_namespace == {"todo": {0, 2}, "other": {1}} with input as {"resources": rs}
+		with data.k8sc.namespace as "todo"
 }
 
-test_release_namespace_none if {
+test_unset_namespace_alone if {
 	rs := [deploy("a", "", {"app": "a"}), {"kind": "ConfigMap", "metadata": {"name": "c"}}]
 	workloads_by_namespace == {"": {0}} with input as {"resources": rs}
 }
@@ -118,5 +121,5 @@ test_by_namespace_indexes if {
 
 test_describe_namespace if {
 	describe_namespace("todo") == "namespace \"todo\""
-	contains(describe_namespace(""), "release namespace")
+	contains(describe_namespace(""), "without metadata.namespace")
 }

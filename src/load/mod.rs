@@ -128,14 +128,15 @@ impl Input {
     }
 }
 
-fn is_yaml_name(path: &Path) -> bool {
+/// The files a directory is searched for: YAML and JSON manifests (`kubectl get -o json`).
+fn is_manifest_name(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml")
+        Some("yaml" | "yml" | "json")
     )
 }
 
-/// Expands command-line arguments into inputs: directories recursively (YAML files only,
+/// Expands command-line arguments into inputs: directories recursively (YAML and JSON files,
 /// sorted, symlinks followed with loops detected), `-` as stdin, files as given.
 pub fn discover(args: &[String]) -> (Vec<Input>, Vec<InputError>) {
     let mut inputs = Vec::new();
@@ -155,7 +156,7 @@ pub fn discover(args: &[String]) -> (Vec<Input>, Vec<InputError>) {
             .sort_by_file_name();
         for entry in walker {
             match entry {
-                Ok(e) if e.file_type().is_file() && is_yaml_name(e.path()) => {
+                Ok(e) if e.file_type().is_file() && is_manifest_name(e.path()) => {
                     inputs.push(Input::File(e.into_path()))
                 }
                 Ok(_) => {}
@@ -325,7 +326,10 @@ fn load_input(input: &Input, options: LoadOptions) -> LoadedInput {
 }
 
 fn load_text(name: String, text: String, options: LoadOptions) -> LoadedInput {
-    let stream = yaml::parse_stream(&text, options.limits);
+    let stream = match json_stream_ranges(&text) {
+        Some(ranges) => parse_json_stream(&text, &ranges, options.limits),
+        None => yaml::parse_stream(&text, options.limits),
+    };
     let file = Arc::new(SourceFile { name, text });
     let mut resources = Vec::new();
     let documents = stream.documents.len();
@@ -356,6 +360,96 @@ fn load_text(name: String, text: String, options: LoadOptions) -> LoadedInput {
         documents,
         resources,
         errors,
+    }
+}
+
+/// The byte ranges of the values of a JSON stream (`kubectl get -o json` of several objects,
+/// one object per line), which YAML reads as one document followed by an error: `None` unless
+/// the text is two or more JSON objects and nothing else.
+fn json_stream_ranges(text: &str) -> Option<Vec<std::ops::Range<usize>>> {
+    if !text.trim_start().starts_with('{') {
+        return None;
+    }
+    let mut values = serde_json::Deserializer::from_str(text).into_iter::<serde::de::IgnoredAny>();
+    let mut ranges = Vec::new();
+    loop {
+        let before = values.byte_offset();
+        match values.next()? {
+            Ok(_) => {
+                let end = values.byte_offset();
+                let start =
+                    before + (text[before..end].len() - text[before..end].trim_start().len());
+                ranges.push(start..end);
+            }
+            Err(_) => return None,
+        }
+        if values.byte_offset() >= text.trim_end().len() {
+            break;
+        }
+    }
+    (ranges.len() >= 2).then_some(ranges)
+}
+
+/// Parses each value of a JSON stream as a document of its own, with positions in the whole
+/// text.
+fn parse_json_stream(
+    text: &str,
+    ranges: &[std::ops::Range<usize>],
+    limits: Limits,
+) -> yaml::ParsedStream {
+    let lines = yaml::LineIndex::new(text);
+    let mut documents = Vec::new();
+    for range in ranges {
+        let base = lines.loc_of_offset(range.start);
+        let part = yaml::parse_stream(&text[range.clone()], limits);
+        if let Some(mut error) = part.error {
+            error.loc = shifted(error.loc, base);
+            return yaml::ParsedStream {
+                documents,
+                error: Some(error),
+            };
+        }
+        for mut doc in part.documents {
+            doc.index = documents.len();
+            shift_positions(&mut doc.positions, base);
+            documents.push(doc);
+        }
+    }
+    yaml::ParsedStream {
+        documents,
+        error: None,
+    }
+}
+
+/// `loc` (relative to a part of the text starting at `base`) in the whole text.
+fn shifted(loc: Loc, base: Loc) -> Loc {
+    Loc {
+        line: loc.line + base.line - 1,
+        col: if loc.line == 1 {
+            loc.col + base.col - 1
+        } else {
+            loc.col
+        },
+        offset: loc.offset + base.offset,
+    }
+}
+
+fn shift_positions(node: &mut PosNode, base: Loc) {
+    node.key = node.key.map(|k| shifted(k, base));
+    node.start = shifted(node.start, base);
+    node.end += base.offset;
+    match &mut node.children {
+        positions::Children::None => {}
+        positions::Children::Map(entries) => {
+            for (_, child) in entries {
+                shift_positions(child, base);
+            }
+        }
+        positions::Children::Seq(items) => {
+            for child in items {
+                shift_positions(child, base);
+            }
+        }
     }
 }
 

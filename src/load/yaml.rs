@@ -92,6 +92,25 @@ impl<'a> LineIndex<'a> {
         }
     }
 
+    /// Where a byte offset (on a character boundary) stands.
+    pub fn loc_of_offset(&self, offset: usize) -> Loc {
+        let line = self.starts.partition_point(|start| *start <= offset);
+        let start = self
+            .starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(0);
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(0, |prefix| prefix.chars().count());
+        Loc {
+            line: line as u32,
+            col: col as u32 + 1,
+            offset,
+        }
+    }
+
     /// `line` is 1-based, `col` 0-based in characters (saphyr's convention).
     pub fn loc(&self, line: usize, col: usize) -> Loc {
         let start = self

@@ -50,7 +50,7 @@ pub fn compile_pack(
     files: &[PolicyFile],
     params: serde_json::Map<String, Json>,
 ) -> Result<CompiledPack, PackError> {
-    let mut engine = interpreter(files, params)?;
+    let mut engine = interpreter(files, params, None)?;
     let declared = read_metadata(&mut engine)?;
     add_generated_module(&mut engine, &rules_of(&declared)?)?;
     let program = program(&mut engine)?;
@@ -62,6 +62,7 @@ pub fn compile_pack(
 pub fn interpreter(
     files: &[PolicyFile],
     params: serde_json::Map<String, Json>,
+    namespace: Option<&str>,
 ) -> Result<regorus::Engine, PackError> {
     let rego: Vec<&PolicyFile> = files
         .iter()
@@ -69,7 +70,7 @@ pub fn interpreter(
         .collect();
     let mut engine = engine_with(&rego)?;
     engine
-        .add_data(pack_data(params))
+        .add_data(pack_data(params, namespace))
         .map_err(|e| PackError::Eval(e.to_string()))?;
     Ok(engine)
 }
@@ -93,8 +94,16 @@ pub fn engine_with(files: &[&PolicyFile]) -> Result<regorus::Engine, PackError> 
 }
 
 /// The data document the pack runs with: per-rule parameter overrides under `k8sc.params`.
-pub fn pack_data(params: serde_json::Map<String, Json>) -> regorus::Value {
-    regorus::Value::from(serde_json::json!({"k8sc": {"params": Json::Object(params)}}))
+/// The data document the rules read: `data.k8sc.params` (the config's parameters) and
+/// `data.k8sc.namespace` (where objects without `metadata.namespace` will be applied, when the
+/// user says: `lint --namespace`, an admission request's namespace is on the object already).
+pub fn pack_data(params: serde_json::Map<String, Json>, namespace: Option<&str>) -> regorus::Value {
+    let mut k8sc = serde_json::Map::new();
+    k8sc.insert("params".into(), Json::Object(params));
+    if let Some(namespace) = namespace {
+        k8sc.insert("namespace".into(), Json::String(namespace.to_string()));
+    }
+    regorus::Value::from(serde_json::json!({ "k8sc": k8sc }))
 }
 
 /// Every rule package's `metadata`, as declared: `(package, metadata)`.
@@ -206,7 +215,7 @@ fn generated_module(rules: &[RuleMeta]) -> String {
             format!("input.kind in {{{}}}\n\t", kinds.join(", "))
         };
         let resource = if rule.needs_all_resources {
-            ", \"resource\": object.get(v, \"resource\", -1)"
+            ", \"resource\": object.get(v, \"resource\", -1), \"related\": object.get(v, \"related\", [])"
         } else {
             ""
         };

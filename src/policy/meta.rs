@@ -53,6 +53,13 @@ pub struct RuleMeta {
     pub sensitive: bool,
     /// Default parameters (overridable in the config file).
     pub params: Json,
+    /// Each parameter's type, bounds and meaning (`param_types`), by name: the config file is
+    /// checked against them, and `explain` shows them.
+    pub param_types: Vec<ParamSpec>,
+    /// Where the verdict differs from common peers (PSA, Kyverno, kube-linter, Polaris,
+    /// kube-score), and why: shown by `explain`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compared: Option<String>,
     /// Pod Security Standards level the rule belongs to, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pss: Option<String>,
@@ -95,6 +102,11 @@ impl RuleMeta {
                 "`pod_spec_only` is for rules over one object; a `needs_all_resources` rule sees them all".into(),
             );
         }
+        let params = json
+            .get("params")
+            .cloned()
+            .unwrap_or(Json::Object(Default::default()));
+        let param_types = param_specs(&params, json.get("param_types"))?;
         Ok(Self {
             title: text("title")?,
             section: text("section")?,
@@ -105,16 +117,166 @@ impl RuleMeta {
             needs_all_resources: flag("needs_all_resources"),
             pod_spec_only: flag("pod_spec_only"),
             sensitive: flag("sensitive"),
-            params: json
-                .get("params")
-                .cloned()
-                .unwrap_or(Json::Object(Default::default())),
+            params,
+            param_types,
+            compared: json
+                .get("compared")
+                .and_then(Json::as_str)
+                .map(str::to_string),
             pss: json.get("pss").and_then(Json::as_str).map(str::to_string),
             package_name: package_name.to_string(),
             package: format!("data.k8sc.rules.{package_name}"),
             id,
         })
     }
+}
+
+/// The type of a rule parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamType {
+    Integer,
+    Boolean,
+    String,
+    /// A string that must compile as a regular expression (Rust `regex` syntax, as Rego's).
+    Regex,
+    StringList,
+}
+
+impl ParamType {
+    fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "integer" => Self::Integer,
+            "boolean" => Self::Boolean,
+            "string" => Self::String,
+            "regex" => Self::Regex,
+            "string_list" => Self::StringList,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Integer => "integer",
+            Self::Boolean => "boolean",
+            Self::String => "string",
+            Self::Regex => "regex",
+            Self::StringList => "string_list",
+        }
+    }
+
+    /// Whether `value` has this type (a regex is checked as a string here; whether it
+    /// compiles is the config loader's business).
+    pub fn admits(self, value: &Json) -> bool {
+        match self {
+            Self::Integer => value.as_i64().is_some(),
+            Self::Boolean => value.is_boolean(),
+            Self::String | Self::Regex => value.is_string(),
+            Self::StringList => value
+                .as_array()
+                .is_some_and(|items| items.iter().all(Json::is_string)),
+        }
+    }
+}
+
+/// One parameter of a rule: its type, bounds, default and meaning.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParamSpec {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: ParamType,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minimum: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maximum: Option<i64>,
+    pub default: Json,
+    pub description: String,
+}
+
+impl ParamSpec {
+    /// Why `value` is not acceptable for this parameter, if it is not.
+    pub fn problem(&self, value: &Json) -> Option<String> {
+        if !self.kind.admits(value) {
+            return Some(format!(
+                "must be {}, not {}",
+                match self.kind {
+                    ParamType::Integer => "an integer",
+                    ParamType::Boolean => "true or false",
+                    ParamType::String => "a string",
+                    ParamType::Regex => "a regular expression (a string)",
+                    ParamType::StringList => "a list of strings",
+                },
+                json_type_name(value)
+            ));
+        }
+        let n = value.as_i64()?;
+        match (self.minimum, self.maximum) {
+            (Some(min), _) if n < min => Some(format!("must be at least {min}, not {n}")),
+            (_, Some(max)) if n > max => Some(format!("must be at most {max}, not {n}")),
+            _ => None,
+        }
+    }
+}
+
+/// How a JSON value's type is named in messages (YAML words: a user wrote YAML).
+pub fn json_type_name(value: &Json) -> String {
+    match value {
+        Json::Null => "null".into(),
+        Json::Bool(b) => format!("the boolean {b}"),
+        Json::Number(n) => format!("the number {n}"),
+        Json::String(s) => format!("the string {s:?}"),
+        Json::Array(_) => "a list".into(),
+        Json::Object(_) => "a mapping".into(),
+    }
+}
+
+/// Reads `param_types` against the `params` defaults: every parameter must be typed, every
+/// type must have a default, and the default must fit its own type.
+fn param_specs(params: &Json, types: Option<&Json>) -> Result<Vec<ParamSpec>, String> {
+    let defaults = params
+        .as_object()
+        .ok_or("`params` must be an object of default values")?;
+    let empty = serde_json::Map::new();
+    let types = match types {
+        None => &empty,
+        Some(t) => t.as_object().ok_or(
+            "`param_types` must be an object: {name: {type, minimum?, maximum?, description}}",
+        )?,
+    };
+    if let Some(untyped) = defaults.keys().find(|k| !types.contains_key(*k)) {
+        return Err(format!(
+            "parameter `{untyped}` has no entry in `param_types` (type and description)"
+        ));
+    }
+    let mut specs = Vec::new();
+    for (name, spec) in types {
+        let default = defaults.get(name).ok_or_else(|| {
+            format!("`param_types` names `{name}`, which `params` gives no default")
+        })?;
+        let field = |key: &str| spec.get(key);
+        let kind_text = field("type").and_then(Json::as_str).unwrap_or_default();
+        let kind = ParamType::parse(kind_text).ok_or_else(|| {
+            format!("parameter `{name}`: type `{kind_text}` is not integer, boolean, string, regex or string_list")
+        })?;
+        let description = field("description")
+            .and_then(Json::as_str)
+            .filter(|d| !d.trim().is_empty())
+            .ok_or_else(|| format!("parameter `{name}` needs a `description`"))?
+            .to_string();
+        let spec = ParamSpec {
+            name: name.clone(),
+            kind,
+            minimum: field("minimum").and_then(Json::as_i64),
+            maximum: field("maximum").and_then(Json::as_i64),
+            default: default.clone(),
+            description,
+        };
+        if let Some(problem) = spec.problem(default) {
+            return Err(format!("the default of parameter `{name}` {problem}"));
+        }
+        specs.push(spec);
+    }
+    Ok(specs)
 }
 
 /// The strings of a JSON array (non-strings skipped); `None` when it is not an array.

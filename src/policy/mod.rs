@@ -127,6 +127,9 @@ pub struct PackSource {
     pub extra_dirs: Vec<PathBuf>,
     /// Per-rule parameter overrides: `{rule-id: {param: value}}`.
     pub params: serde_json::Map<String, Json>,
+    /// The namespace objects without `metadata.namespace` will be applied to (`lint
+    /// --namespace`); unset, they form a group of their own.
+    pub namespace: Option<String>,
 }
 
 impl PackSource {
@@ -170,7 +173,7 @@ impl PolicyPack {
             rules: compile::rules_of(&declared)?,
             compiled: CompiledQueries {
                 program,
-                data: compile::pack_data(source.params.clone()),
+                data: compile::pack_data(source.params.clone(), source.namespace.as_deref()),
             },
             source: source.clone(),
         })
@@ -179,7 +182,11 @@ impl PolicyPack {
     /// regorus' interpreter over the same pack and queries (the reference the VM is checked
     /// against; built on demand, a run never needs it).
     pub fn interpreter(&self) -> Result<Interpreter, PackError> {
-        let mut engine = compile::interpreter(&self.source.files()?, self.source.params.clone())?;
+        let mut engine = compile::interpreter(
+            &self.source.files()?,
+            self.source.params.clone(),
+            self.source.namespace.as_deref(),
+        )?;
         compile::add_generated_module(&mut engine, &self.rules)?;
         Ok(Interpreter { engine })
     }
@@ -214,6 +221,9 @@ pub struct RawViolation {
     pub path: Json,
     /// For rules over the whole set: index of the offending resource.
     pub resource: Option<usize>,
+    /// For rules over the whole set: every resource the finding is about (a namespace's
+    /// workloads for its missing NetworkPolicy), whose exemptions apply to it too.
+    pub related: Vec<usize>,
 }
 
 /// Evaluates objects against the pack; one per worker thread.
@@ -377,6 +387,14 @@ fn raw_violation(v: &regorus::Value) -> Option<RawViolation> {
         resource: member(v, "resource")
             .and_then(|r| r.as_i64().ok())
             .and_then(|i| usize::try_from(i).ok()),
+        related: member(v, "related")
+            .map(|r| {
+                items(r)
+                    .into_iter()
+                    .filter_map(|i| i.as_i64().ok().and_then(|i| usize::try_from(i).ok()))
+                    .collect()
+            })
+            .unwrap_or_default(),
     })
 }
 

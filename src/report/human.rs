@@ -183,9 +183,16 @@ pub fn render(report: &LintReport, options: &RenderOptions<'_>) -> String {
     } else {
         format!(", {}", plural(report.errors.len(), "input error"))
     };
-    if s.errors + s.warnings == 0 {
+    if let Some(config) = &s.config {
+        out.push_str(&format!("config: {config}\n"));
+    }
+    if s.errors + s.warnings == 0 && report.errors.is_empty() {
+        out.push_str(&format!("✔ no findings: {scanned}{exempted}\n"));
+    } else if s.errors + s.warnings == 0 {
+        // Input errors mean something was not judged: never a check mark.
         out.push_str(&format!(
-            "✔ no findings: {scanned}{exempted}{input_errors}\n"
+            "✖ no findings, but {}: {scanned}{exempted}\n",
+            plural(report.errors.len(), "input error")
         ));
     } else {
         out.push_str(&format!(

@@ -40,7 +40,7 @@ use tokio::sync::Semaphore;
 
 use crate::cli::CommonPolicyArgs;
 use crate::config::Config;
-use crate::core::{Core, Selection, Violation};
+use crate::core::{Core, Selection, SetupError, Violation};
 use crate::policy::{Evaluator, PackError, PackSource};
 use metrics::Metrics;
 pub use metrics::Verdict;
@@ -262,16 +262,9 @@ async fn serve(args: ServeArgs, concurrency: usize) -> miette::Result<ExitCode> 
     // Compile the pack off the runtime while the listeners already answer /healthz (and
     // /readyz with 503), so a slow start is visible rather than a refused connection.
     let compile_state = state.clone();
-    let compile = tokio::task::spawn_blocking(move || -> Result<(), PackError> {
+    let compile = tokio::task::spawn_blocking(move || -> Result<(), SetupError> {
         let started = Instant::now();
         let core = Core::load(source, config, Selection::default())?;
-        let known: Vec<&str> = core.pack().rules().iter().map(|r| r.id.as_str()).collect();
-        for unknown in core.config().unknown_rules(&known) {
-            tracing::warn!(
-                rule = unknown,
-                "the config names a rule the pack does not have"
-            );
-        }
         let remediation = core
             .pack()
             .rules()

@@ -14,15 +14,24 @@ metadata := {
 	"kinds": ["ConfigMap"],
 	"sensitive": true,
 	"params": data.k8sc.lib.secrets.default_params,
+	"param_types": data.k8sc.lib.secrets.param_types,
 }
 
 params := w.params(metadata)
+
+# The length guard before the detectors, read directly rather than through `params` (which
+# builds the merged params object: this rule is on the hot path). It is the min_length
+# parameter itself, so the parameter stays the only length threshold (a unit test checks the
+# default).
+min_length := data.k8sc.params["configmap-secrets"].min_length
+
+default min_length := 1
 
 violation contains {"msg": msg, "path": ["data", key]} if {
 	input.kind == "ConfigMap"
 	some key, value in input.data
 	is_string(value)
-	count(value) >= 8
+	count(value) >= min_length
 	s.maybe_secret(key, value)
 	kinds := s.detect(key, value, params)
 	msg := sprintf("ConfigMap key %q holds a credential (%s): move it to a Secret", [key, s.describe(kinds)])

@@ -15,18 +15,27 @@ metadata := {
 	"pod_spec_only": true,
 	"sensitive": true,
 	"params": data.k8sc.lib.secrets.default_params,
+	"param_types": data.k8sc.lib.secrets.param_types,
 }
 
 params := w.params(metadata)
 
-# Cheap guards first (a short or ordinary value never reaches the detectors, and the params,
-# whose lookup is not free, are only read for suspicious values).
+# The length guard before the detectors, read directly rather than through `params` (which
+# builds the merged params object: this rule is on the hot path). It is the min_length
+# parameter itself, so the parameter stays the only length threshold (a unit test checks the
+# default).
+min_length := data.k8sc.params["env-literal-secrets"].min_length
+
+default min_length := 1
+
+# Cheap guards first (a value shorter than min_length or an ordinary variable never reaches the
+# detectors, and the params, whose lookup is not free, are only read for suspicious values).
 violation contains {"msg": msg, "path": array.concat(c.path, ["env", i, "value"])} if {
 	some c in data.k8sc.lib.workloads.containers
 	some i, e in c.container.env
 	value := e.value
 	is_string(value)
-	count(value) >= 8
+	count(value) >= min_length
 	name := object.get(e, "name", "")
 	s.maybe_secret(name, value)
 	kinds := s.detect(name, value, params)

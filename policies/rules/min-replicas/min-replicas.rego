@@ -22,6 +22,7 @@ metadata := {
 	"remediation": "Set spec.replicas to at least 2 (the chart's replicaCount), with a PodDisruptionBudget and anti-affinity; exempt justified singletons such as a single-primary database with the reason. (An object that omits spec.replicas is left to unset-replicas, which can see the HorizontalPodAutoscaler that scales it.)",
 	"kinds": ["Deployment", "StatefulSet"],
 	"params": {"min_replicas": 2},
+	"param_types": {"min_replicas": {"type": "integer", "minimum": 1, "description": "Fewest replicas a Deployment or StatefulSet may declare."}},
 }
 
 # Only an explicit spec.replicas: an object that omits it is scaled by an HPA or runs the default

@@ -66,13 +66,16 @@ test_empty_match_labels_is_empty_selector if {
 	count(found([deploy("a", "todo"), netpol("todo", {"podSelector": {"matchLabels": {}}, "policyTypes": ["Ingress"]})])) == 0
 }
 
-test_missing_namespaces_share_release_namespace if {
+test_missing_namespaces_share_the_applied_namespace if {
 	# helm template output: no namespace anywhere
 	count(found([deploy("a", ""), netpol("", deny_all)])) == 0
-
-	# sub-chart objects name the namespace explicitly, the chart's own do not
-	count(found([deploy("a", "todo"), deploy("b", ""), netpol("", deny_all)])) == 0
 	found([deploy("a", ""), deploy("b", "")]) == {[0, ["metadata", "namespace"]]}
+
+	# an explicit namespace elsewhere says nothing about where the others go ...
+	found([deploy("a", "todo"), deploy("b", ""), netpol("todo", deny_all)]) == {[1, ["metadata", "namespace"]]}
+
+	# ... unless the user names it (lint --namespace todo)
+	count(found([deploy("a", "todo"), deploy("b", ""), netpol("todo", deny_all)])) == 0 with data.k8sc.namespace as "todo"
 }
 
 test_exempt_namespaces if {

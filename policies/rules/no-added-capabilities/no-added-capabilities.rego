@@ -14,6 +14,7 @@ metadata := {
 	"kinds": ["*"],
 	"pod_spec_only": true,
 	"params": {"allowed_added_capabilities": ["NET_BIND_SERVICE"]},
+	"param_types": {"allowed_added_capabilities": {"type": "string_list", "description": "Capabilities a container may add (restricted allows only NET_BIND_SERVICE)."}},
 }
 
 violation contains {"msg": msg, "path": path} if {

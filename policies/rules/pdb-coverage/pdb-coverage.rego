@@ -11,9 +11,11 @@ metadata := {
 	"section": "III. Kubernetes Design Patterns (Deployment Patterns: Pod Disruption Budgets); IV. High Availability & Resilience (Replica Strategy); 000 Requirements: Pod Disruption Budgets for availability",
 	"rationale": "Running several replicas only keeps a service available if voluntary disruptions (node drains, cluster upgrades, autoscaler scale-down) cannot evict them all at once; without a PodDisruptionBudget a drain may take every replica down together. A Deployment or StatefulSet with at least min_replicas replicas (spec.replicas, or the minReplicas of a HorizontalPodAutoscaler that scales it) needs a PodDisruptionBudget in its namespace whose selector (matchLabels and matchExpressions) selects its pod template's labels.",
 	"remediation": "Add a policy/v1 PodDisruptionBudget in the same namespace with spec.selector matching the pod template labels (e.g. matchLabels: {app.kubernetes.io/name: todo-backend}) and minAvailable: 1 (or maxUnavailable: 1).",
+	"compared": "Workloads with fewer than min_replicas replicas (default 2; spec.replicas, or the minReplicas of a HorizontalPodAutoscaler that scales them) are exempt, and so is one that omits spec.replicas without an HPA (unset-replicas reports it). kube-score also skips fewer than 2 explicit replicas but checks a workload that omits spec.replicas; Polaris's missingPodDisruptionBudget asks every Deployment, whatever its replica count, for a PDB named <name>-pdb.",
 	"kinds": ["Deployment", "StatefulSet"],
 	"needs_all_resources": true,
 	"params": {"min_replicas": 2},
+	"param_types": {"min_replicas": {"type": "integer", "minimum": 2, "description": "Workloads with at least this many replicas need a PodDisruptionBudget."}},
 }
 
 params := w.params(metadata)

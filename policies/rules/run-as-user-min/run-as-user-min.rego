@@ -13,6 +13,7 @@ metadata := {
 	"kinds": ["*"],
 	"pod_spec_only": true,
 	"params": {"min_uid": 1000},
+	"param_types": {"min_uid": {"type": "integer", "minimum": 1, "maximum": 2147483647, "description": "Lowest UID a container may run as (0 is left to run-as-non-root)."}},
 }
 
 # The configured minimum. Read directly rather than with w.params(metadata), which builds the

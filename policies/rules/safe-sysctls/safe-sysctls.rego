@@ -29,6 +29,7 @@ metadata := {
 		"net.ipv4.tcp_slow_start_after_idle",
 		"net.ipv4.tcp_notsent_lowat",
 	]},
+	"param_types": {"allowed_sysctls": {"type": "string_list", "description": "Sysctls a pod may set (the Pod Security Standards' safe set by default)."}},
 }
 
 violation contains {"msg": msg, "path": path} if {

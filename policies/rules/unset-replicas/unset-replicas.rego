@@ -18,6 +18,7 @@ metadata := {
 	"kinds": ["Deployment", "StatefulSet"],
 	"needs_all_resources": true,
 	"params": {"min_replicas": 2},
+	"param_types": {"min_replicas": {"type": "integer", "minimum": 1, "description": "Fewest replicas a workload without spec.replicas (or its HorizontalPodAutoscaler's minReplicas) must reach."}},
 }
 
 params := w.params(metadata)
