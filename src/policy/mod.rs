@@ -468,9 +468,11 @@ mod tests {
             all_objects,
             "all fixtures",
         );
-        // The comparison means something only over many objects, most of them failing some rule.
+        // The comparison means something only over many objects, many of them failing some
+        // per-object rule (spread-replicas is a cross-resource rule since it reads HPAs, so its
+        // fixtures count below, with the set violations).
         assert!(
-            objects > 250 && with_violations > 150,
+            objects > 250 && with_violations > 120,
             "{objects} objects, {with_violations} with violations"
         );
         assert!(
