@@ -9,7 +9,7 @@ metadata := {
 	"severity": "error",
 	"section": "VIII. Security Best Practices (Container Security: Capabilities - drop all capabilities, add only required ones)",
 	"pss": "restricted",
-	"rationale": "Implements both Pod Security controls on capabilities.add: restricted allows only NET_BIND_SERVICE, and baseline forbids anything outside the runtime default set (so NET_RAW, SYS_ADMIN, SYS_PTRACE... are reported as outside baseline too). Names are compared as Pod Security admission does, case-sensitively and without a CAP_ prefix. Windows pods are exempt from the restricted part only (the API server forbids capabilities on them anyway). Widening allowed_added_capabilities beyond the baseline set leaves the baseline profile.",
+	"rationale": "Implements the Pod Security restricted control on capabilities.add: only NET_BIND_SERVICE may be added. It reports the capabilities of the baseline set (CHOWN, KILL, SETUID...) that the restricted level forbids; a capability outside that set (NET_RAW, SYS_ADMIN, SYS_PTRACE, or a miswritten chown / CAP_CHOWN) breaks the baseline level and is reported once, by no-unsafe-capabilities, not here. Windows pods are exempt, as in Pod Security admission (the API server forbids capabilities on them anyway). allowed_added_capabilities only widens this restricted limit: no-unsafe-capabilities still reports anything outside the baseline set.",
 	"remediation": "Remove the capability from securityContext.capabilities.add; a server that must bind a port below 1024 can add NET_BIND_SERVICE, or listen on a high port behind its Service.",
 	"kinds": ["*"],
 	"pod_spec_only": true,
@@ -18,14 +18,15 @@ metadata := {
 }
 
 violation contains {"msg": msg, "path": path} if {
+	linux
 	some c in w.containers
 	added := object.get(c.container, ["securityContext", "capabilities", "add"], null)
 	is_array(added)
 	some i, cap in added
 	not cap in allowed
-	reportable(cap)
+	cap in baseline
 	path := array.concat(c.path, ["securityContext", "capabilities", "add", i])
-	msg := sprintf("container %q adds capability %v%s; only %v may be added", [c.name, cap, detail(cap), sort(allowed)])
+	msg := sprintf("container %q adds capability %v; only %v may be added (%v is in the Pod Security baseline set; capabilities outside it are reported by no-unsafe-capabilities)", [c.name, cap, sort(allowed), cap])
 }
 
 allowed := {x | some x in allowed_list}
@@ -37,34 +38,13 @@ allowed_list := data.k8sc.params["no-added-capabilities"].allowed_added_capabili
 
 default allowed_list := ["NET_BIND_SERVICE"]
 
-# Restricted applies to Linux pods; the baseline set applies to every pod.
-# (regorus 0.14: functions refer only to rules of their own package, never to an import alias.)
+# Restricted applies to Linux pods (the baseline part, for every pod, is no-unsafe-capabilities).
 linux if not w.is_windows_pod
 
-# The capabilities the baseline profile lets a container add (the runtimes' historical default).
+# The capabilities the baseline profile lets a container add (the runtimes' historical default):
+# this rule reports only these, no-unsafe-capabilities the rest (a unit test there checks that
+# both rules keep the same set).
 baseline := {
 	"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
 	"NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
 }
-
-reportable(_) if linux
-
-reportable(cap) if not cap in baseline
-
-detail(cap) := " (outside even the Pod Security baseline set)" if {
-	not cap in baseline
-	not normalised(cap) in allowed
-}
-
-detail(cap) := sprintf(" (write it %q: names are compared case-sensitively, without CAP_)", [normalised(cap)]) if {
-	normalised(cap) in allowed
-}
-
-detail(cap) := "" if {
-	cap in baseline
-	not normalised(cap) in allowed
-}
-
-normalised(cap) := trim_prefix(upper(cap), "CAP_") if is_string(cap)
-
-normalised(cap) := cap if not is_string(cap)

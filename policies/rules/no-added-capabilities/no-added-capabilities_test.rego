@@ -13,8 +13,6 @@ windows(obj) := json.patch(obj, [{"op": "add", "path": "/spec/template/spec/os",
 
 add_path(i) := ["spec", "template", "spec", "containers", 0, "securityContext", "capabilities", "add", i]
 
-paths(vs) := {v.path | some v in vs}
-
 test_nothing_added_passes if {
 	count(violation) == 0 with input as deployment({"capabilities": {"drop": ["ALL"]}})
 }
@@ -23,36 +21,28 @@ test_net_bind_service_passes if {
 	count(violation) == 0 with input as deployment({"capabilities": {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]}})
 }
 
-test_each_forbidden_capability_is_reported_at_its_item if {
-	vs := violation with input as deployment({"capabilities": {"add": ["NET_BIND_SERVICE", "SYS_ADMIN", "CHOWN"]}})
-	paths(vs) == {add_path(1), add_path(2)}
+findings(vs) := {[v.path, v.msg] | some v in vs}
+
+restricted_msg(container, cap) := sprintf(`container %q adds capability %s; only ["NET_BIND_SERVICE"] may be added (%s is in the Pod Security baseline set; capabilities outside it are reported by no-unsafe-capabilities)`, [container, cap, cap])
+
+# SYS_ADMIN is outside the baseline set: no-unsafe-capabilities reports it, not this rule.
+test_each_forbidden_baseline_capability_is_reported_at_its_item if {
+	vs := violation with input as deployment({"capabilities": {"add": ["NET_BIND_SERVICE", "SYS_ADMIN", "CHOWN", "KILL"]}})
+	findings(vs) == {[add_path(2), restricted_msg("app", "CHOWN")], [add_path(3), restricted_msg("app", "KILL")]}
 }
 
-test_outside_baseline_is_called_out if {
-	vs := violation with input as deployment({"capabilities": {"add": ["NET_RAW"]}})
-	some v in vs
-	contains(v.msg, "outside even the Pod Security baseline set")
+test_outside_baseline_is_left_to_no_unsafe_capabilities if {
+	count(violation) == 0 with input as deployment({"capabilities": {"add": ["NET_RAW", "SYS_PTRACE"]}})
 }
 
-test_baseline_capability_is_still_a_restricted_violation if {
-	vs := violation with input as deployment({"capabilities": {"add": ["CHOWN"]}})
-	some v in vs
-	not contains(v.msg, "baseline")
-	v.path == add_path(0)
+# Miswritten names are outside the baseline set (no-unsafe-capabilities reports them with a hint).
+test_wrong_case_and_cap_prefix_are_left_to_no_unsafe_capabilities if {
+	count(violation) == 0 with input as deployment({"capabilities": {"add": ["net_bind_service", "CAP_NET_BIND_SERVICE", "chown"]}})
 }
 
-test_wrong_case_and_cap_prefix_fail_with_a_hint if {
-	vs := violation with input as deployment({"capabilities": {"add": ["net_bind_service", "CAP_NET_BIND_SERVICE"]}})
-	paths(vs) == {add_path(0), add_path(1)}
-	every v in vs {
-		contains(v.msg, "case-sensitively")
-	}
-}
-
-# Windows pods are exempt from restricted but not from baseline.
-test_windows_pod_keeps_the_baseline_part if {
-	vs := violation with input as windows(deployment({"capabilities": {"add": ["CHOWN", "SYS_ADMIN"]}}))
-	paths(vs) == {add_path(1)}
+# Windows pods are exempt from restricted (the baseline part is no-unsafe-capabilities').
+test_windows_pod_is_exempt if {
+	count(violation) == 0 with input as windows(deployment({"capabilities": {"add": ["CHOWN", "SYS_ADMIN"]}}))
 }
 
 test_param_widens_the_allowed_set if {
@@ -68,10 +58,10 @@ test_pod_level_capabilities_are_not_a_field if {
 test_ephemeral_container_is_checked if {
 	obj := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {
 		"containers": [{"name": "app", "image": "app:1"}],
-		"ephemeralContainers": [{"name": "debugger", "image": "busybox:1.36", "securityContext": {"capabilities": {"add": ["SYS_PTRACE"]}}}],
+		"ephemeralContainers": [{"name": "debugger", "image": "busybox:1.36", "securityContext": {"capabilities": {"add": ["SYS_PTRACE", "KILL"]}}}],
 	}}
 	vs := violation with input as obj
-	paths(vs) == {["spec", "ephemeralContainers", 0, "securityContext", "capabilities", "add", 0]}
+	findings(vs) == {[["spec", "ephemeralContainers", 0, "securityContext", "capabilities", "add", 1], restricted_msg("debugger", "KILL")]}
 }
 
 test_null_add_passes if {

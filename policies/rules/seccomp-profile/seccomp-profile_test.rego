@@ -45,37 +45,29 @@ test_one_container_set_other_missing if {
 	paths(vs) == {container_type_path(1)}
 }
 
-# Unconfined on the pod is reported once, at the pod, not again for each inheriting container.
-test_unconfined_pod_profile_fails_once_at_pod_path if {
-	vs := violation with input as deployment({"seccompProfile": {"type": "Unconfined"}}, {})
-	paths(vs) == {pod_type_path}
+# An explicit Unconfined (or a profile without a type) is the baseline control: no-unconfined-seccomp
+# reports it once, at the field; the containers inheriting the pod value get no second finding here.
+test_unconfined_is_left_to_no_unconfined_seccomp if {
+	count(violation) == 0 with input as deployment({"seccompProfile": {"type": "Unconfined"}}, {})
+	count(violation) == 0 with input as deployment(runtime_default, {"seccompProfile": {"type": "Unconfined"}})
+	count(violation) == 0 with input as deployment({"seccompProfile": {}}, {})
 }
 
-test_unconfined_container_overrides_good_pod_value if {
-	vs := violation with input as deployment(runtime_default, {"seccompProfile": {"type": "Unconfined"}})
-	paths(vs) == {container_type_path(0)}
-}
-
-# As in Pod Security admission, an explicit bad pod value fails even when overridden.
-test_unconfined_pod_profile_fails_even_when_overridden if {
-	obj := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {
-		"securityContext": {"seccompProfile": {"type": "Unconfined"}},
-		"containers": [{"name": "a", "image": "a:1", "securityContext": runtime_default}],
-	}}
-	vs := violation with input as obj
-	paths(vs) == {["spec", "securityContext", "seccompProfile", "type"]}
-}
-
-test_profile_without_type_fails if {
-	vs := violation with input as deployment({"seccompProfile": {}}, {})
-	paths(vs) == {pod_type_path}
+# A container with its own Unconfined profile is no-unconfined-seccomp's; its sibling without any
+# profile is still this rule's.
+test_unconfined_container_beside_a_missing_one if {
+	vs := violation with input as deployment(null, {"seccompProfile": {"type": "Unconfined"}})
+	{[v.path, v.msg] | some v in vs} == {[
+		container_type_path(1),
+		`container "metrics" has no seccomp profile (set securityContext.seccompProfile.type: RuntimeDefault on the pod or the container)`,
+	]}
 }
 
 test_init_sidecar_and_ephemeral_containers_inherit_and_are_checked if {
 	obj := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {
 		"initContainers": [{"name": "proxy", "image": "proxy:1", "restartPolicy": "Always"}],
 		"containers": [{"name": "a", "image": "a:1"}],
-		"ephemeralContainers": [{"name": "dbg", "image": "busybox:1.36", "securityContext": {"seccompProfile": {"type": "Unconfined"}}}],
+		"ephemeralContainers": [{"name": "dbg", "image": "busybox:1.36"}],
 	}}
 	vs := violation with input as obj
 	paths(vs) == {
@@ -83,10 +75,7 @@ test_init_sidecar_and_ephemeral_containers_inherit_and_are_checked if {
 		["spec", "containers", 0, "securityContext", "seccompProfile", "type"],
 		["spec", "ephemeralContainers", 0, "securityContext", "seccompProfile", "type"],
 	}
-	count(violation) == 0 with input as json.patch(obj, [
-		{"op": "add", "path": "/spec/securityContext", "value": runtime_default},
-		{"op": "remove", "path": "/spec/ephemeralContainers/0/securityContext"},
-	])
+	count(violation) == 0 with input as json.patch(obj, [{"op": "add", "path": "/spec/securityContext", "value": runtime_default}])
 }
 
 test_cronjob_path if {
