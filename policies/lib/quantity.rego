@@ -39,6 +39,11 @@ valid(q) if {
 	_ = parse(q)
 }
 
+# Defined when q is a valid quantity equal to zero, in any spelling (0, "0", "0m", "0Mi", "0.0",
+# ".0", "-0", "0e3"). Kubernetes ignores zero requests and limits for QoS (a pod whose every
+# quantity is zero is BestEffort), and the kubelet sets no cgroup limit for a zero limit.
+zero(q) if parse(q) == 0
+
 # a <= b, both valid quantities.
 le(a, b) if parse(a) <= parse(b)
 

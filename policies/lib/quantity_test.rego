@@ -87,3 +87,17 @@ test_valid_quantities if {
 	valid("1Ei")
 	valid("-1")
 }
+
+# Zero in every spelling (issue #16): Kubernetes ignores zero requests/limits for QoS, and a
+# zero limit is no limit.
+test_zero_in_every_spelling if {
+	every q in ["0", "0m", "0Mi", "0Gi", "0k", "0.0", "0.", ".0", "+0", "-0", "0e3", "0E-2", "000", 0, 0.0] {
+		zero(q)
+	}
+}
+
+test_non_zero_and_invalid_are_not_zero if {
+	every q in ["1m", "0.001", "1e-3", "1Ki", 1, "abc", "0 Mi", "0KB", "", null, true] {
+		not zero(q)
+	}
+}

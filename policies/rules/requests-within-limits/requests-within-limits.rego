@@ -49,7 +49,7 @@ over_limit(resources, requests, limits, owner, name) := [v |
 	some key, req in requests
 	req > limits[key]
 	v := {
-		"msg": sprintf("%s requests %v of %s, more than its limit %v", [who(name), resources.requests[key], key, resources.limits[key]]),
+		"msg": sprintf("%s requests %v of %s, more than its limit %v%s", [who(name), resources.requests[key], key, resources.limits[key], zero_limit_note(limits[key])]),
 		"path": array.concat(owner, ["resources", "requests", key]),
 	}
 ]
@@ -68,6 +68,12 @@ invalid(resources, requests, limits, owner, name) := [v |
 		"path": array.concat(owner, ["resources", kind, key]),
 	}
 ]
+
+# A zero limit is no limit at run time (resource-limits reports it), but the API server still
+# validates request <= limit on the quantities as written, so the object is rejected.
+zero_limit_note(limit) := " (a zero limit means no limit at run time, but the API server rejects a request above it)" if limit == 0
+
+zero_limit_note(limit) := "" if limit != 0
 
 who(name) := "the pod" if name == null
 

@@ -96,3 +96,23 @@ test_pod_level_resources_checked if {
 test_no_resources_nothing_to_compare if {
 	count(violation) == 0 with input as deployment([{"name": "app", "image": "app:1.0"}])
 }
+
+# ---- zero quantities (issue #16) ----------------------------------------------------------
+# Zeros count as unset for resource-requests / resource-limits; here they are still compared:
+# a zero request is within any limit, and the API server rejects a non-zero request above a
+# zero limit (validation compares the quantities as given), so that stays a finding.
+test_all_zero_passes if {
+	count(violation) == 0 with input as with_resources(res("0", "0", "0", "0"))
+	count(violation) == 0 with input as with_resources(res("0m", "0Mi", 0, "0.0"))
+}
+
+test_zero_request_under_a_limit_passes if {
+	count(violation) == 0 with input as with_resources(res("0", "0Mi", "500m", "256Mi"))
+}
+
+test_request_above_zero_limit_fails if {
+	violation == {{
+		"msg": "container \"app\" requests 100m of cpu, more than its limit 0 (a zero limit means no limit at run time, but the API server rejects a request above it)",
+		"path": array.concat(base, ["requests", "cpu"]),
+	}} with input as with_resources(res("100m", "0", "0", "0"))
+}

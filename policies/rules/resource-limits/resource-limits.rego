@@ -1,5 +1,6 @@
 package k8sc.rules.resource_limits
 
+import data.k8sc.lib.quantity
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -7,6 +8,8 @@ import rego.v1
 # - Pod-level limits (spec.resources.limits, Kubernetes 1.32+ PodLevelResources) cap every
 #   container of the pod, so they satisfy the requirement ("all pods must have resource limits").
 # - Ephemeral containers cannot have resources (the API rejects them); they are not checked.
+# - A zero limit, in any spelling (0, 0m, 0Mi, 0.0, a YAML 0), is no limit: the kubelet sets no
+#   memory cap and no CPU quota for it, and QoS ignores it.
 metadata := {
 	"id": "resource-limits",
 	"title": "Containers must have CPU and memory limits",
@@ -24,9 +27,24 @@ violation contains {"msg": msg, "path": path} if {
 	not limited(r.container, key)
 	not limited(w.pod_spec, key)
 	path := array.concat(r.path, ["resources", "limits", key])
-	msg := sprintf("container %q has no %s limit (resources.limits.%s)", [r.name, key, key])
+	msg := message(r, key)
 }
 
 keys := ["cpu", "memory"]
 
-limited(holder, key) if holder.resources.limits[key] != null
+# Null values count as absent; a value that is not a quantity counts as set
+# (requests-within-limits reports it).
+limited(holder, key) if {
+	q := holder.resources.limits[key]
+	q != null
+	not quantity.zero(q)
+}
+
+message(r, key) := sprintf("container %q has a zero %s limit (resources.limits.%s is %v), which Kubernetes treats as no limit", [r.name, key, key, q]) if {
+	q := r.container.resources.limits[key]
+	quantity.zero(q)
+}
+
+message(r, key) := sprintf("container %q has no %s limit (resources.limits.%s)", [r.name, key, key]) if {
+	not quantity.zero(r.container.resources.limits[key])
+}

@@ -70,3 +70,32 @@ test_cronjob_path if {
 	vs := violation with input as obj
 	{v.path | some v in vs} == {["spec", "jobTemplate", "spec", "template", "spec", "containers", 0, "resources", "limits", "memory"]}
 }
+
+# ---- zero quantities (issue #16) ----------------------------------------------------------
+# A zero limit is no limit: the kubelet sets no memory cap and no CPU quota for it, and QoS
+# ignores it. Any spelling of zero counts.
+
+limit_path(key) := ["spec", "template", "spec", "containers", 0, "resources", "limits", key]
+
+test_zero_limits_are_unset if {
+	violation == {
+		{"msg": "container \"app\" has a zero cpu limit (resources.limits.cpu is 0), which Kubernetes treats as no limit", "path": limit_path("cpu")},
+		{"msg": "container \"app\" has a zero memory limit (resources.limits.memory is 0), which Kubernetes treats as no limit", "path": limit_path("memory")},
+	} with input as deployment([app({"requests": {"cpu": "0", "memory": "0"}, "limits": {"cpu": "0", "memory": "0"}})])
+}
+
+test_zero_in_every_spelling_is_unset if {
+	every q in ["0m", "0Mi", "0.0", "0e3", 0, 0.0] {
+		count(violation) == 2 with input as deployment([app({"limits": {"cpu": q, "memory": q}})])
+	}
+}
+
+test_zero_pod_level_limits_do_not_satisfy if {
+	obj := pod({"resources": {"limits": {"cpu": "0", "memory": "0Gi"}}, "containers": [app({"limits": {"cpu": "1"}})]})
+	vs := violation with input as obj
+	{v.path | some v in vs} == {["spec", "containers", 0, "resources", "limits", "memory"]}
+}
+
+test_small_non_zero_limit_is_set if {
+	count(violation) == 0 with input as deployment([app({"limits": {"cpu": "1m", "memory": "1"}})])
+}

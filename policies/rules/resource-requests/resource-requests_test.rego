@@ -82,3 +82,48 @@ test_jobs_are_checked_too if {
 test_non_workload_ignored if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {}}
 }
+
+# ---- zero quantities (issue #16) ----------------------------------------------------------
+# Kubernetes ignores a zero request for QoS (the pod is BestEffort) and the scheduler reserves
+# nothing for it: a zero request, in any spelling, is no request.
+
+cpu_path := ["spec", "template", "spec", "containers", 0, "resources", "requests", "cpu"]
+
+memory_path := ["spec", "template", "spec", "containers", 0, "resources", "requests", "memory"]
+
+test_zero_requests_and_limits_are_unset if {
+	violation == {
+		{"msg": "container \"app\" requests zero cpu (resources.requests.cpu is 0): Kubernetes ignores a zero request, so it counts as none", "path": cpu_path},
+		{"msg": "container \"app\" requests zero memory (resources.requests.memory is 0): Kubernetes ignores a zero request, so it counts as none", "path": memory_path},
+	} with input as deployment([app({"requests": {"cpu": "0", "memory": "0"}, "limits": {"cpu": "0", "memory": "0"}})])
+}
+
+test_zero_in_every_spelling_is_unset if {
+	every q in ["0m", "0Mi", "0.0", "0e3", 0, 0.0] {
+		count(violation) == 2 with input as deployment([app({"requests": {"cpu": q, "memory": q}})])
+	}
+}
+
+# A limit stands in for a missing request only when it is non-zero: the API server copies the
+# limit into the request, and a copied zero is still zero.
+test_zero_limit_without_request_is_unset if {
+	violation == {{
+		"msg": "container \"app\" has no cpu request (resources.requests.cpu), and its cpu limit is zero, which Kubernetes ignores",
+		"path": cpu_path,
+	}} with input as deployment([app({"requests": {"memory": "64Mi"}, "limits": {"cpu": "0m"}})])
+}
+
+# An explicit zero request is kept as it is (only a missing request is defaulted to the limit).
+test_zero_request_with_non_zero_limit_is_unset if {
+	vs := violation with input as deployment([app({"requests": {"cpu": "0", "memory": "64Mi"}, "limits": {"cpu": "1", "memory": "64Mi"}})])
+	{v.path | some v in vs} == {cpu_path}
+}
+
+test_zero_pod_level_request_does_not_satisfy if {
+	obj := pod({"resources": {"requests": {"cpu": "0", "memory": "0"}}, "containers": [{"name": "app", "image": "app:1.0"}]})
+	count(violation) == 2 with input as obj
+}
+
+test_small_non_zero_request_is_set if {
+	count(violation) == 0 with input as deployment([app({"requests": {"cpu": "1m", "memory": "1"}})])
+}
