@@ -96,8 +96,8 @@ test_secret_named_key_with_literal if {
 
 test_weak_key_needs_random_value if {
 	found("PASSWORD_HASH", "Xk29fLm3Qz81Pw") == {"high-entropy value under a secret-like key"}
-	found("SECRET_KEY_BASE", "9f8e7d6c5b4a39281706f5e4d3c2b1a0") == {"high-entropy value under a secret-like key"}
-	none("SECRET_KEY_BASE", "notrandomatall")
+	found("AUTH_SALT_V2", "9f8e7d6c5b4a39281706f5e4d3c2b1a0") == {"high-entropy value under a secret-like key"}
+	none("PASSWORD_HASH", "notrandomatall")
 }
 
 test_short_nouns_need_a_word_boundary if {
@@ -121,17 +121,45 @@ test_non_secret_config_values if {
 	none("TOKEN_AUDIENCE", "api://Todo-Backend-2024")
 }
 
-test_empty_and_placeholder_values if {
+# Values that are clearly not secrets: empty (or a null word), references to a variable or a
+# template, <...> placeholders, masks.
+test_empty_references_and_masks if {
 	none("DB_PASSWORD", "")
-	none("DB_PASSWORD", "changeme")
-	none("DB_PASSWORD", "CHANGE_ME_IN_PROD")
-	none("OPENAI_API_KEY", "your-openai-api-key")
+	none("DB_PASSWORD", "null")
 	none("OPENAI_API_KEY", "<your key>")
 	none("OPENAI_API_KEY", "********")
+	none("OPENAI_API_KEY", "*")
+	none("OPENAI_API_KEY", "x")
+	none("OPENAI_API_KEY", "XXXXXXXX")
 	none("OPENAI_API_KEY", "$(OPENAI_API_KEY)")
+	none("OPENAI_API_KEY", "${OPENAI_API_KEY}")
+	none("OPENAI_API_KEY", "$OPENAI_API_KEY")
 	none("DB_PASSWORD", "{{ .Values.db.password }}")
-	none("DB_PASSWORD", "password")
+	none("DB_PASSWORD", "<%= ENV['DB_PASSWORD'] %>")
+	# Kubernetes-style names stay references to a Secret (see test_secret_name_reference).
+	none("OPENAI_API_KEY", "your-openai-api-key")
 	none("GITHUB_TOKEN", "put-token-here")
+}
+
+# Issue #16: a placeholder-looking literal under a secret-named key is still a literal password
+# committed to Git (changeme and password are real default passwords), and so is a short one.
+test_placeholder_looking_and_short_literals_are_credentials if {
+	lit := {"literal value of a secret-named key"}
+	found("DB_PASSWORD", "changeme") == lit
+	found("DB_PASSWORD", "changeme1234") == lit
+	found("DB_PASSWORD", "CHANGE_ME_IN_PROD") == lit
+	found("DB_PASSWORD", "password") == lit
+	found("ADMIN_PASSWORD", "admin") == lit
+	found("JWT_SECRET", "secret") == lit
+	found("API_TOKEN", "test") == lit
+	found("OPENAI_API_KEY", "your_api_key_here") == lit
+	found("db_password", "abc123") == lit
+	found("PGPASSWORD", "pg") == lit
+	# The suffix pattern alone names a secret (PASS and SIGNING_KEY were in it, but the key
+	# also had to contain one of secret_key_pattern's words, which they do not).
+	found("RABBITMQ_DEFAULT_PASS", "guest") == lit
+	found("MYSQL_PASS", "root") == lit
+	found("JWT_SIGNING_KEY", "hunter2") == lit
 }
 
 test_secret_name_reference if {
@@ -206,4 +234,104 @@ test_colon_without_space_in_prose_is_not_an_assignment if {
 test_json_and_properties_colon_forms_still_detected if {
 	found("settings.json", "{\"apiKey\":\"f00ba7Qux9Zz11\"}") == {"credential assigned inside the value"}
 	found("app.properties", "db.password:S3cr3tPassw0rd\n") == {"credential assigned inside the value"}
+}
+
+# ---- issue #16: secret-named keys beyond the secret nouns -----------------------------------
+
+test_secret_prefix_and_generic_key_names if {
+	lit := {"literal value of a secret-named key"}
+	found("SECRET_BLAH", "abc123") == lit
+	found("secretBlah", "abc123") == lit
+	found("SECRET_KEY_BASE", "notrandomatall") == lit
+	found("AZURE_BATCH_KEY", "abc123") == lit
+	found("STORAGE_ACCOUNT_KEY", "abc123") == lit
+	found("NEW_RELIC_LICENSE_KEY", "eu01xx0123456789abcdef0123456789NRAL") == lit
+	found("OCI_CLI_KEY_CONTENT", "abc123") == lit
+	found("SSH_KEY", "abc123") == lit
+	found("AWS_CREDENTIALS", "abc123") == lit
+	found("azureBatchKey", "abc123") == lit
+}
+
+# *_KEY is also the name of lookup keys, public keys, key ids and key files.
+test_non_secret_key_names if {
+	none("CACHE_KEY", "user-id")
+	none("CACHE_KEY", "userId")
+	none("SORT_KEY", "createdAt")
+	none("PRIMARY_KEY", "id")
+	none("PARTITION_KEY", "tenant_id")
+	none("ROUTING_KEY", "orders.created")
+	none("IDEMPOTENCY_KEY", "requestId")
+	none("FEATURE_FLAG_KEY", "newCheckout2")
+	none("PUBLIC_KEY", "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1L7VLPHCgcBIjtEFd3")
+	none("JWT_PUBLIC_KEY", "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1L7VLPHCgcBIjtEFd3")
+	none("NEXT_PUBLIC_STRIPE_KEY", "pk_live_51H8example0000000000000000")
+	none("RECAPTCHA_SITE_KEY", "6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI")
+	none("GPG_KEY", "A035C8C19219BA821ECEA86B64E628F8D684696D")
+	none("KMS_KEY", "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+	none("SOPS_KMS_ARN_KEY", "arn:aws:kms:us-east-1:123456789012:alias/sops")
+	none("TLS_KEY", "tls.key")
+	none("KEY_FILE", "/etc/ssl/private/server.key")
+	none("OCI_CLI_KEY_FILE", "~/.oci/oci_api_key.pem")
+	none("AWS_KMS_KEY_ID", "1234abcd-12ab-34cd-56ef-1234567890ab")
+	none("SIGNING_KEY_ID", "key-2024-01")
+	none("SSH_KNOWN_HOSTS", "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl")
+	none("REDIS_KEY_PREFIX", "app:")
+	none("KEY", "value1")
+	none("MONKEY", "banana1")
+	none("HOTKEY", "ctrl-k1")
+}
+
+# SECRET_* names a secret unless it ends with a modifier (the name, store, namespace... of one).
+test_secret_prefix_modifiers if {
+	none("SECRET_NAME", "backend-secrets")
+	none("SECRET_STORE", "vault")
+	none("SECRET_NAMESPACE", "vault")
+	none("SECRET_MANAGER", "aws")
+	none("SECRET_MANAGER_PROJECT", "prod-1234")
+	none("SECRETS_MANAGER_REGION", "us-east-1")
+	none("SECRET_MOUNT_PATH", "/var/run/secrets/app")
+	none("SECRET_ENGINE", "kv2")
+	none("SECRET_VERSION", "3")
+	none("SECRET_PROVIDER", "gcp")
+	none("SECRET_USERNAME", "TOP_SECRET")
+	none("SECRET_FILE", "/var/vault/secret.json")
+}
+
+# Values that are names or identifiers, not secrets, whatever the key.
+test_identifier_values if {
+	none("KMS_MASTER_KEY", "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+	none("CLIENT_SECRET_FILE", "client-secret.json")
+	none("TLS_PRIVATE_KEY", "tls.key")
+}
+
+# ---- issue #16: min_length is the only length threshold --------------------------------------
+
+test_min_length_param_is_the_threshold if {
+	p4 := object.union(default_params, {"min_length": 4})
+	detect("DB_PASSWORD", "hunt3r7", p4) == {"literal value of a secret-named key"}
+	detect("DB_PASSWORD", "ab12", p4) == {"literal value of a secret-named key"}
+	not detect("DB_PASSWORD", "ab1", p4)
+	p16 := object.union(default_params, {"min_length": 16})
+	not detect("DB_PASSWORD", "password123", p16)
+}
+
+test_default_min_length_catches_any_literal if {
+	default_params.min_length == 1
+	found("DB_PASSWORD", "a") == {"literal value of a secret-named key"}
+}
+
+# With min_length 1 an embedded assignment's value may be short, but YAML syntax after a
+# secret-named key is not a value.
+test_yaml_syntax_after_a_secret_key_is_not_a_value if {
+	none("config.yaml", "auth:\n  password: |\n    line one\n  token: >-\n    folded\n")
+	none("config.yaml", "db:\n  password: *db_password\n  secret: {}\n  token: []\n  api_key: ~\n")
+	none("configuration.yaml", "mqtt:\n  password: !secret mqtt_password\n")
+	found("config.yaml", "db:\n  password: abc123\n") == {"credential assigned inside the value"}
+}
+
+# A password in a URL is judged like a secret-named key's value.
+test_url_with_placeholder_looking_password if {
+	found("DATABASE_URL", "postgres://todo:changeme@db:5432/todo") == {"password in URL"}
+	none("DATABASE_URL", "postgres://todo:xxxxx@db:5432/todo")
+	none("DATABASE_URL", "postgres://todo:<password>@db:5432/todo")
 }

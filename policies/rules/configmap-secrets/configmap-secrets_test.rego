@@ -34,7 +34,11 @@ test_secret_sounding_keys_with_non_secret_values_pass if {
 		"API_KEY_HEADER": "X-Api-Key",
 		"DB_PASSWORD_FILE": "/run/secrets/db",
 		"DB_PASSWORD": "",
-		"ADMIN_PASSWORD": "changeme",
+		"ADMIN_PASSWORD": "${ADMIN_PASSWORD}",
+		"CACHE_KEY": "user-id",
+		"SORT_KEY": "createdAt",
+		"PUBLIC_KEY": "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1SU1L7VLPHCgcBIjtEFd3",
+		"SECRET_STORE": "vault",
 	})
 }
 
@@ -113,4 +117,38 @@ test_secret_kind_is_ignored if {
 test_params_override_min_length if {
 	count(violation) == 0 with input as configmap({"DB_PASSWORD": "password123"}) with data.k8sc.params as {"configmap-secrets": {"min_length": 16}}
 	count(violation) == 1 with input as configmap({"DB_PASSWORD": "password123"})
+}
+
+# ---- issue #16 ------------------------------------------------------------------------------
+
+# Short and placeholder-looking literals under secret-named keys, and keys named SECRET_*,
+# *_KEY, *_KEY_CONTENT, *_CREDENTIALS.
+test_short_and_oddly_named_credentials_fail if {
+	paths({
+		"db_password": "abc123",
+		"ADMIN_PASSWORD": "changeme1234",
+		"SECRET_BLAH": "abc123",
+		"AZURE_BATCH_KEY": "abc123",
+		"OCI_CLI_KEY_CONTENT": "abc123",
+		"AWS_CREDENTIALS": "abc123",
+		"LOG_LEVEL": "debug",
+	}) == {["data", "db_password"], ["data", "ADMIN_PASSWORD"], ["data", "SECRET_BLAH"], ["data", "AZURE_BATCH_KEY"], ["data", "OCI_CLI_KEY_CONTENT"], ["data", "AWS_CREDENTIALS"]}
+}
+
+test_short_credential_message_names_the_key_only if {
+	some v in violation with input as configmap({"db_password": "abc123"})
+	v.msg == "ConfigMap key \"db_password\" holds a credential (literal value of a secret-named key): move it to a Secret"
+}
+
+# min_length is the only threshold: below it nothing is judged, at or above it a literal is.
+test_min_length_below_eight if {
+	count(violation) == 1 with input as configmap({"DB_PASSWORD": "hunt3r7"}) with data.k8sc.params as {"configmap-secrets": {"min_length": 4}}
+	count(violation) == 0 with input as configmap({"DB_PASSWORD": "ab1"}) with data.k8sc.params as {"configmap-secrets": {"min_length": 4}}
+	count(violation) == 1 with input as configmap({"DB_PASSWORD": "ab1"})
+}
+
+# The rule's guard reads min_length without building the params: it must default to the lib's.
+test_guard_default_is_the_param_default if {
+	min_length == data.k8sc.lib.secrets.default_params.min_length
+	min_length == 7 with data.k8sc.params as {"configmap-secrets": {"min_length": 7}}
 }

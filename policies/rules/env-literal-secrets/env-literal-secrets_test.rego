@@ -93,3 +93,36 @@ test_non_string_and_nameless_entries_do_not_error if {
 test_configmap_is_ignored if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"DB_PASSWORD": "hunter2-prod-Pa55"}}
 }
+
+# ---- issue #16 ------------------------------------------------------------------------------
+
+test_short_and_oddly_named_credentials_fail if {
+	paths([
+		{"name": "DB_PASSWORD", "value": "abc123"},
+		{"name": "ADMIN_PASSWORD", "value": "changeme1234"},
+		{"name": "SECRET_BLAH", "value": "abc123"},
+		{"name": "AZURE_BATCH_KEY", "value": "abc123"},
+		{"name": "OCI_CLI_KEY_CONTENT", "value": "abc123"},
+		{"name": "CACHE_KEY", "value": "user-id"},
+		{"name": "PRIMARY_KEY", "value": "id"},
+		{"name": "KEY_FILE", "value": "/etc/app/key.pem"},
+		{"name": "AWS_KMS_KEY_ID", "value": "1234abcd-12ab-34cd-56ef-1234567890ab"},
+		{"name": "SECRET_NAME", "value": "backend-secrets"},
+	]) == {env_path(0), env_path(1), env_path(2), env_path(3), env_path(4)}
+}
+
+test_short_credential_message_names_the_variable_only if {
+	some v in violation with input as deployment([{"name": "DB_PASSWORD", "value": "abc123"}])
+	v.msg == "container \"backend\" sets env DB_PASSWORD to a literal credential (literal value of a secret-named key): use valueFrom.secretKeyRef"
+}
+
+test_min_length_below_eight if {
+	count(violation) == 1 with input as deployment([{"name": "DB_PASSWORD", "value": "hunt3r7"}]) with data.k8sc.params as {"env-literal-secrets": {"min_length": 4}}
+	count(violation) == 0 with input as deployment([{"name": "DB_PASSWORD", "value": "ab1"}]) with data.k8sc.params as {"env-literal-secrets": {"min_length": 4}}
+	count(violation) == 0 with input as deployment([{"name": "DB_PASSWORD", "value": "hunter2-prod"}]) with data.k8sc.params as {"env-literal-secrets": {"min_length": 16}}
+}
+
+test_guard_default_is_the_param_default if {
+	min_length == data.k8sc.lib.secrets.default_params.min_length
+	min_length == 7 with data.k8sc.params as {"env-literal-secrets": {"min_length": 7}}
+}
