@@ -11,6 +11,7 @@ metadata := {
 	"pss": "baseline",
 	"rationale": "On AppArmor hosts the runtime confines every container with its default profile; Unconfined removes that layer. Pod Security baseline checks both the appArmorProfile field (pod and containers: RuntimeDefault or Localhost) and the deprecated container.apparmor.security.beta.kubernetes.io/<container> annotation on the pod template (runtime/default or localhost/<profile>), which it still enforces.",
 	"remediation": "Set securityContext.appArmorProfile.type to RuntimeDefault (or Localhost with a localhostProfile), or leave it unset; replace legacy annotations with the appArmorProfile field.",
+	"compared": "Checks the legacy container.apparmor.security.beta.kubernetes.io/<container> annotation as well as the appArmorProfile fields, as Pod Security admission baseline still does (unlike seccomp-profile, which ignores the legacy seccomp annotations), and passes an unset profile: nothing requires one to be set.",
 	"kinds": ["*"],
 	"pod_spec_only": true,
 }

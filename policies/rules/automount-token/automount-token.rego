@@ -19,6 +19,7 @@ metadata := {
 	"section": "VIII. Security Best Practices (Secrets Management: Least Privilege; RBAC: Service Accounts)",
 	"rationale": "A mounted token lets anyone who gets code execution in the container talk to the Kubernetes API as the pod's ServiceAccount; the todo services never call the API, so the token is pure attack surface.",
 	"remediation": "Set automountServiceAccountToken: false in the pod template and on the ServiceAccount; set it to true explicitly (and document why) only for pods that call the API.",
+	"compared": "An explicit automountServiceAccountToken: true is an opt-in and passes; only an unset value is flagged, on the pod template and on the ServiceAccount independently. Polaris's automountServiceAccountToken check fails a pod that sets it to true.",
 	"kinds": ["*"],
 }
 

@@ -11,6 +11,7 @@ metadata := {
 	"pss": "restricted",
 	"rationale": "Container runtimes grant a default set of capabilities (CHOWN, DAC_OVERRIDE, SETUID, NET_RAW...) that most applications never use; dropping them all removes whole classes of privilege escalation. Pod Security admission compares the name case-sensitively: only \"ALL\" counts, so a lowercase \"all\" (which some runtimes accept) is still rejected by a restricted namespace. Windows pods are exempt (capabilities do not exist there).",
 	"remediation": "Set securityContext.capabilities.drop: [\"ALL\"] on every container, init container and ephemeral container (capabilities are per container; a pod-level setting does not exist).",
+	"compared": "Requires the exact name \"ALL\" in capabilities.drop, compared case-sensitively as Pod Security admission (restricted) does; a lowercase \"all\" gets its own finding. kube-linter's drop-net-raw-capability is satisfied by dropping NET_RAW alone, and Polaris's insecureCapabilities accepts \"ALL\" in any case or an explicit list of the runtime's default capabilities; neither is enough here.",
 	"kinds": ["*"],
 	"pod_spec_only": true,
 }

@@ -9,6 +9,7 @@ metadata := {
 	"section": "VIII. Security Best Practices (Network Security: Ingress TLS, use TLS for external traffic); 000 Requirements: certificate management for TLS; 001 §4.1 Ingress (cert-manager cluster-issuer for TLS)",
 	"rationale": "An Ingress exposes the application outside the cluster; without a spec.tls entry the controller serves it over plain HTTP (or with its default, untrusted certificate), exposing session cookies and API keys in transit. Every host in spec.rules must be listed in the hosts of some spec.tls entry (a wildcard *.example.com covers one label); rules without a host need at least one tls entry.",
 	"remediation": "Add spec.tls: [{hosts: [todo.example.com], secretName: todo-example-com-tls}] covering every rule host, and let cert-manager issue the certificate (annotation cert-manager.io/cluster-issuer: letsencrypt-prod).",
+	"compared": "An Ingress whose rules name no host (or that has only a defaultBackend) still needs a spec.tls entry, and an empty spec.tls: [] counts as none; each host that is set must be listed in a tls entry. Polaris's tlsSettingsMissing is satisfied by any spec.tls array, even an empty one or one for other hosts.",
 	"kinds": ["Ingress"],
 }
 

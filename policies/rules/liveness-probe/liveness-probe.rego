@@ -14,6 +14,7 @@ metadata := {
 	"section": "IV. High Availability & Resilience (Health Checks: Liveness Probe); III. Kubernetes Design Patterns (Health Probes); Non-Negotiable Technical Constraints 7 (Health Checks); FR-015",
 	"rationale": "Without a liveness probe a deadlocked or wedged process keeps its pod Running forever: Kubernetes only restarts containers whose process exits.",
 	"remediation": "Add a livenessProbe (httpGet on /health/live, a tcpSocket, exec or grpc) to every container and sidecar; give slow starters a startupProbe rather than a long initialDelaySeconds.",
+	"compared": "Requires a livenessProbe on every long-running container and sidecar (init container with restartPolicy: Always), whether or not a Service selects the pod. kube-score checks probes only for pods a Service selects, is satisfied by one liveness probe anywhere in the pod, and grades a missing one only \"almost OK\".",
 	"kinds": ["*"],
 	"pod_spec_only": true,
 }

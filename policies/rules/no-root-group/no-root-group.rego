@@ -10,6 +10,7 @@ metadata := {
 	"section": "VIII. Security Best Practices (Container Security: Non-root Users); II. Containerization Best Practices (Non-root Users); DON'T: Run containers as root",
 	"rationale": "A non-root UID with GID 0 still reads and writes every file the image or a volume leaves group-root writable. Flags an explicit 0 in runAsGroup (pod or container: a pod-level value is checked when at least one container inherits it), in the pod's fsGroup (volume files are chowned to it and it is added to every container's groups) and in the pod's supplementalGroups. An unset runAsGroup is not flagged. This is the constitution's extension of non-root; the optional \"non-root groups\" control was dropped from the Pod Security Standards.",
 	"remediation": "Set runAsGroup and fsGroup to the application's GID (for example 1000 or 65532) and remove 0 from supplementalGroups.",
+	"compared": "An unset runAsGroup is not flagged (the container then runs with the image's primary group); only an explicit 0 in runAsGroup, fsGroup or supplementalGroups is. kube-score's container security context check fails an unset runAsGroup, and any GID below 10000.",
 	"kinds": ["*"],
 	"pod_spec_only": true,
 }

@@ -11,6 +11,7 @@ metadata := {
 	"pss": "baseline",
 	"rationale": "procMount: Unmasked exposes /proc paths (kcore, sysrq-trigger, timer_list...) the runtime normally masks. Since Kubernetes v1.35 baseline tolerates it in user-namespace pods (hostUsers: false) but restricted never does; this rule follows restricted and flags it everywhere.",
 	"remediation": "Remove securityContext.procMount or set it to Default.",
+	"compared": "Flags any procMount other than Default everywhere, also in user-namespace pods (hostUsers: false), where Pod Security admission baseline tolerates Unmasked since Kubernetes v1.35; only its restricted level forbids it there too.",
 	"kinds": ["*"],
 	"pod_spec_only": true,
 }

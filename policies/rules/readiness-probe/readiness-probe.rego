@@ -14,6 +14,7 @@ metadata := {
 	"section": "IV. High Availability & Resilience (Health Checks: Readiness Probe); III. Kubernetes Design Patterns (Health Probes); Non-Negotiable Technical Constraints 7 (Health Checks); FR-015",
 	"rationale": "Without a readiness probe a pod receives Service traffic as soon as its containers start, before the application can answer, and keeps receiving it while unhealthy; rolling updates then drop requests (SC-005).",
 	"remediation": "Add a readinessProbe (httpGet on /health/ready, a tcpSocket, exec or grpc) to every container and sidecar.",
+	"compared": "Requires a readinessProbe on every long-running container and sidecar, whether or not a Service selects the pod today. kube-score requires a readiness probe only for pods a Service selects, and one container's probe satisfies it for the whole pod.",
 	"kinds": ["*"],
 	"pod_spec_only": true,
 }
