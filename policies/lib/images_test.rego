@@ -53,3 +53,13 @@ test_not_an_image if {
 	not parse(null)
 	not parse(3)
 }
+
+# Written against mutants that survived scripts/mutants.sh: digests of other algorithms take the
+# general shape; sha256 and sha512 must have their exact length, whichever branch looks at them.
+test_other_digest_algorithms_need_the_general_shape if {
+	has_digest(concat("", ["app@blake3:", d64]))
+	not has_digest("app@blake3:short")
+	not has_digest(concat("", ["app@sha512:", d64]))
+	has_digest(concat("", ["app@sha512:", d64, d64]))
+	not has_digest(concat("", ["app@sha256:", d64, "0"]))
+}

@@ -123,3 +123,75 @@ test_describe_namespace if {
 	describe_namespace("todo") == "namespace \"todo\""
 	contains(describe_namespace(""), "without metadata.namespace")
 }
+
+# Written against mutants that survived scripts/mutants.sh (each names the guard it keeps).
+
+# The is_object guards: a selector or label map that is not an object selects nothing (an
+# `every` over a string has nothing to check, so without the guard it would match).
+test_non_object_selectors_match_nothing if {
+	not matches_map("app=web", {"app": "web"})
+	not matches_map(null, {})
+	not empty_selector("all")
+	not empty_selector(null)
+	not empty_selector({"matchExpressions": [{"key": "tier", "operator": "Exists"}]})
+	not has_key(["a"], 0)
+	has_key({"a": 1}, "a")
+}
+
+# A Pod without a spec, or a CronJob whose job template has no pod spec, runs no pods; the Pod
+# body and the CronJob body each answer for their own kind only.
+test_pod_labels_need_a_pod_spec if {
+	not pod_labels({"kind": "Pod", "metadata": {"labels": {"a": "1"}}})
+	not pod_labels({"kind": "Pod", "metadata": {"labels": {"a": "1"}}, "spec": "x"})
+	not pod_labels({"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": {"metadata": {"labels": {"a": "1"}}}}}}})
+	pod_labels({"kind": "Pod", "metadata": {"labels": {"a": "1"}}, "spec": {"jobTemplate": {"spec": {"template": {"metadata": {"labels": {"b": "2"}}, "spec": {}}}}}}) == {"a": "1"}
+}
+
+test_namespaces_must_be_non_empty_strings if {
+	applied_namespace == "" with data.k8sc.namespace as 5
+	applied_namespace == "prod" with data.k8sc.namespace as "prod"
+	namespace({"metadata": {"namespace": 5}}) == ""
+	namespace({"metadata": {"namespace": 5}}) == "prod" with data.k8sc.namespace as "prod"
+	namespace({"metadata": {"namespace": ""}}) == "prod" with data.k8sc.namespace as "prod"
+	namespace({"metadata": {"namespace": "team"}}) == "team" with data.k8sc.namespace as "prod"
+}
+
+# spec.template without a pod spec is not a workload.
+test_template_without_pod_spec_is_no_workload if {
+	workloads == {} with input as {"resources": [{"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"metadata": {"labels": {"a": "b"}}}}}]}
+}
+
+# Only Services' selectors are anchors (a Deployment's spec.selector is not), only non-empty
+# object selectors, and label values that are not strings are not indexed.
+test_anchor_index_is_built_from_service_selectors_only if {
+	resources := [
+		{"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": {"app": "web", "n": 1}}, "spec": {}}}},
+		{"kind": "Service", "metadata": {"name": "s"}, "spec": {"selector": {"app": "web"}}},
+		{"kind": "Service", "metadata": {"name": "t"}, "spec": {"selector": "app=web"}},
+		{"kind": "Service", "metadata": {"name": "u"}, "spec": {"selector": {"n": 1}}},
+	]
+	service_anchor_keys == {"app", "n"} with input as {"resources": resources}
+	workloads_by_anchor == {"=app=web": {0}} with input as {"resources": resources}
+}
+
+test_non_string_selector_values_select_nothing if {
+	resources := [{"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"metadata": {"labels": {"app": 1}}, "spec": {}}}}]
+	selected_workloads("", {"app": 1}) == set() with input as {"resources": resources}
+}
+
+test_hpa_must_target_the_object_by_kind_and_name if {
+	resources := [
+		{"kind": "Deployment", "metadata": {"name": "a"}, "spec": {"template": {"spec": {}}}},
+		{"kind": "Deployment", "metadata": {"name": "b"}, "spec": {"template": {"spec": {}}}},
+		{"kind": "HorizontalPodAutoscaler", "metadata": {"name": "h"}, "spec": {"minReplicas": 3, "scaleTargetRef": {"kind": "Deployment", "name": "a"}}},
+	]
+	hpa_min_replicas(resources[0]) == 3 with input as {"resources": resources}
+	not hpa_min_replicas(resources[1]) with input as {"resources": resources}
+	not hpa_min_replicas({"kind": "StatefulSet", "metadata": {"name": "a"}}) with input as {"resources": resources}
+}
+
+test_non_object_selector_except_matches_nothing if {
+	not matches_selector_except("app=web", [], {"app": "web"})
+	not matches_selector_except(null, [], {})
+	matches_selector_except({"matchLabels": {"app": "x"}}, ["app"], {"app": "web"})
+}

@@ -70,3 +70,62 @@ test_jobs_run_to_completion if {
 	runs_to_completion with input as {"kind": "Job", "spec": {"template": {"spec": {"containers": []}}}}
 	is_long_running_workload with input as {"kind": "Deployment", "spec": {"template": {"spec": {"containers": []}}}}
 }
+
+# Written against mutants that survived scripts/mutants.sh (each names the condition it keeps).
+
+# Only objects with a pod spec have a pod spec path; a Pod or CronJob that also carries a
+# spec.template.spec keeps its own path (the generic body leaves those kinds alone).
+test_pod_spec_path_only_for_pod_specs if {
+	not pod_spec_path with input as {"kind": "ConfigMap", "data": {}}
+	not pod_spec_path with input as {"kind": "Deployment", "spec": {"template": {"metadata": {}}}}
+	pod_spec_path == ["spec"] with input as {"kind": "Pod", "spec": {"containers": [], "template": {"spec": {}}}}
+	pod_spec_path == ["spec", "jobTemplate", "spec", "template", "spec"] with input as {"kind": "CronJob", "spec": {"template": {"spec": {}}, "jobTemplate": {"spec": {"template": {"spec": {"containers": []}}}}}}
+}
+
+test_pod_metadata_path_of_each_kind if {
+	pod_metadata_path == ["metadata"] with input as pod({}, {})
+	pod_metadata_path == ["spec", "template", "metadata"] with input as {"kind": "Deployment", "spec": {"template": {"spec": {"containers": []}}}}
+	pod_metadata_path == ["spec", "jobTemplate", "spec", "template", "metadata"] with input as {"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": []}}}}}}
+	not pod_metadata_path with input as {"kind": "CronJob", "spec": {}}
+}
+
+# restartPolicy Never/OnFailure makes a bare Pod run to completion, not a Deployment (whose
+# API server would refuse it anyway); an object without a pod spec is no long-running workload.
+test_restart_policy_counts_for_pods_only if {
+	runs_to_completion with input as {"kind": "Pod", "spec": {"restartPolicy": "OnFailure", "containers": []}}
+	not runs_to_completion with input as {"kind": "Pod", "spec": {"restartPolicy": "Always", "containers": []}}
+	not runs_to_completion with input as {"kind": "Deployment", "spec": {"template": {"spec": {"restartPolicy": "OnFailure", "containers": []}}}}
+	is_long_running_workload with input as {"kind": "Deployment", "spec": {"template": {"spec": {"restartPolicy": "OnFailure", "containers": []}}}}
+	not is_long_running_workload with input as {"kind": "ConfigMap", "data": {}}
+}
+
+# restartPolicy: Always makes an init container a sidecar, never an ephemeral container.
+test_only_init_containers_become_sidecars if {
+	container_long_running("initContainers", {"restartPolicy": "Always"})
+	not container_long_running("ephemeralContainers", {"restartPolicy": "Always"})
+	not container_long_running("initContainers", {"restartPolicy": "OnFailure"})
+	container_long_running("containers", {})
+}
+
+test_null_pod_value_is_unset if {
+	some r in containers with input as pod({"runAsUser": null}, {})
+	r.name == "app"
+	not effective(r, "runAsUser") with input as pod({"runAsUser": null}, {})
+}
+
+# Where a setting comes from, or where to set it when it is set nowhere.
+test_setting_path if {
+	some r in containers with input as pod({"runAsUser": 1000}, {})
+	r.name == "app"
+	setting_path(r, "runAsUser") == ["spec", "securityContext", "runAsUser"] with input as pod({"runAsUser": 1000}, {})
+	setting_path(r, "runAsGroup") == ["spec", "containers", 0, "securityContext", "runAsGroup"] with input as pod({"runAsUser": 1000}, {})
+	pod_field_path("hostPID") == ["spec", "hostPID"] with input as pod({}, {})
+}
+
+test_has_key if {
+	has_key({"a": 1}, "a")
+	has_key({"a": null}, "a")
+	not has_key({"a": 1}, "b")
+	not has_key(["x"], 0)
+	not has_key("abc", 0)
+}

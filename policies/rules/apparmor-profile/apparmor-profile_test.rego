@@ -75,3 +75,9 @@ test_metadata_declares_the_pss_level if {
 	metadata.pss == "baseline"
 	metadata.kinds == ["*"]
 }
+
+# An explicit null (what Helm renders for an empty value) is unset, at the pod and in a container
+# (written against a mutant that dropped the container's null check).
+test_null_profiles_are_unset if {
+	count(violation) == 0 with input as deployment({}, {"appArmorProfile": null}, {"appArmorProfile": null})
+}

@@ -35,15 +35,19 @@ test_dropping_some_is_not_enough if {
 # Pod Security admission compares "ALL" case-sensitively: "all" is reported at the item.
 test_lowercase_all_fails_at_the_item if {
 	vs := violation with input as deployment({}, {"capabilities": {"drop": ["NET_RAW", "all"]}})
-	paths(vs) == {["spec", "template", "spec", "containers", 0, "securityContext", "capabilities", "drop", 1]}
-	some v in vs
-	contains(v.msg, "capitals")
+	vs == {{
+		"msg": "container \"app\" drops \"all\": write it \"ALL\" in capitals (Pod Security admission compares capability names case-sensitively)",
+		"path": ["spec", "template", "spec", "containers", 0, "securityContext", "capabilities", "drop", 1],
+	}}
 }
 
 # Capabilities are per container only: a pod-level securityContext cannot satisfy the rule.
 test_pod_level_capabilities_do_not_count if {
 	vs := violation with input as deployment({"capabilities": {"drop": ["ALL"]}}, {})
-	count(vs) == 1
+	vs == {{
+		"msg": "container \"app\" does not drop ALL capabilities (securityContext.capabilities.drop must contain \"ALL\")",
+		"path": ["spec", "template", "spec", "containers", 0, "securityContext", "capabilities", "drop"],
+	}}
 }
 
 test_null_capabilities_fail if {
@@ -71,11 +75,21 @@ test_init_sidecar_and_ephemeral_containers_are_checked if {
 test_windows_pod_is_exempt if {
 	obj := json.patch(deployment({}, {}), [{"op": "add", "path": "/spec/template/spec/os", "value": {"name": "windows"}}])
 	count(violation) == 0 with input as obj
+	# ... from the wrong-case finding too (written against a mutant that dropped its check).
+	lower := json.patch(deployment({}, {"capabilities": {"drop": ["all"]}}), [{"op": "add", "path": "/spec/template/spec/os", "value": {"name": "windows"}}])
+	count(violation) == 0 with input as lower
 }
 
 test_linux_os_is_not_exempt if {
 	obj := json.patch(deployment({}, {}), [{"op": "add", "path": "/spec/template/spec/os", "value": {"name": "linux"}}])
-	count(violation) == 1 with input as obj
+	paths(violation) == {["spec", "template", "spec", "containers", 0, "securityContext", "capabilities", "drop"]} with input as obj
+}
+
+# Items that are not strings are no capability names (upper() of a number is an error): the
+# list is judged on its strings (written against mutants that dropped the is_string checks).
+test_non_string_items_are_not_names if {
+	paths(violation) == {["spec", "template", "spec", "containers", 0, "securityContext", "capabilities", "drop"]} with input as deployment({}, {"capabilities": {"drop": [1]}})
+	paths(violation) == {["spec", "template", "spec", "containers", 0, "securityContext", "capabilities", "drop", 1]} with input as deployment({}, {"capabilities": {"drop": [1, "all"]}})
 }
 
 test_configmap_is_ignored if {

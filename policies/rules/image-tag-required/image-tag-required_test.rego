@@ -42,33 +42,36 @@ test_untagged_fails_at_image if {
 	}} with input as one("nginx")
 }
 
+no_tag(image) := {{
+	"msg": sprintf("container \"app\" image %q has no tag or digest (it would be pulled as :latest)", [image]),
+	"path": image_path,
+}}
+
 test_registry_port_is_not_a_tag if {
-	vs := violation with input as one("registry:5000/team/app")
-	count(vs) == 1
-	some v in vs
-	v.path == image_path
+	violation == no_tag("registry:5000/team/app") with input as one("registry:5000/team/app")
 }
 
 test_registry_host_port_without_tag_fails if {
-	count(violation) == 1 with input as one("registry.example.com:5000/app")
+	violation == no_tag("registry.example.com:5000/app") with input as one("registry.example.com:5000/app")
 }
 
 test_empty_tag_fails if {
-	count(violation) == 1 with input as one("app:")
+	violation == no_tag("app:") with input as one("app:")
 }
 
 test_malformed_digest_fails if {
-	vs := violation with input as one("nginx@sha256:abc")
-	some v in vs
-	v.path == image_path
-	contains(v.msg, "malformed digest")
+	violation == {{
+		"msg": "container \"app\" image \"nginx@sha256:abc\" has a malformed digest and no tag",
+		"path": image_path,
+	}} with input as one("nginx@sha256:abc")
 }
 
+# A missing image and an empty one (written against a mutant that let "" take the "no tag"
+# message as well) have one message.
 test_missing_image_fails if {
-	vs := violation with input as deployment([{"name": "app"}])
-	some v in vs
-	v.path == image_path
-	v.msg == "container \"app\" has no image"
+	violation == {{"msg": "container \"app\" has no image", "path": image_path}} with input as deployment([{"name": "app"}])
+	violation == {{"msg": "container \"app\" has no image", "path": image_path}} with input as one("")
+	violation == {{"msg": "container \"app\" has no image", "path": image_path}} with input as one(42)
 }
 
 test_latest_is_a_tag_here if {

@@ -52,11 +52,37 @@ test_tls_entry_without_hosts_does_not_cover_named_hosts if {
 	paths({"tls": [{"secretName": "x"}], "rules": [host_rule("todo.example.com")]}) == {["spec", "rules", 0, "host"]}
 }
 
-test_message_names_ingress if {
-	some v in violation with input as ingress({"rules": [host_rule("todo.local")]})
-	contains(v.msg, "\"todo\"")
+test_messages_name_the_ingress_and_the_host if {
+	violation == {{"msg": "Ingress \"todo\" has no spec.tls: its traffic is served over plain HTTP", "path": ["spec", "tls"]}} with input as ingress({"rules": [host_rule("todo.local")]})
+	violation == {{"msg": "Ingress host \"api.example.com\" is not listed in the hosts of any spec.tls entry", "path": ["spec", "rules", 0, "host"]}} with input as ingress({"tls": [{"hosts": ["todo.example.com"]}], "rules": [host_rule("api.example.com")]})
 }
 
+# Another kind with the same spec shape is not an Ingress, for either finding (written against
+# a mutant that dropped the kind check of the host finding).
 test_other_kinds_ignored if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {}}
+	count(violation) == 0 with input as {"apiVersion": "example.com/v1", "kind": "Route", "metadata": {"name": "r"}, "spec": {"tls": [{"hosts": ["a.example.com"]}], "rules": [host_rule("b.example.com")]}}
+}
+
+# An empty or non-string host is no host: the rule is hostless and any TLS entry will do.
+test_empty_and_non_string_hosts_are_hostless if {
+	count(paths({"tls": [{"hosts": ["todo.example.com"]}], "rules": [host_rule("")]})) == 0
+	count(paths({"tls": [{"hosts": ["todo.example.com"]}], "rules": [host_rule(5)]})) == 0
+}
+
+# spec.tls must be a non-empty list: a string is not TLS.
+test_tls_that_is_not_a_list_is_no_tls if {
+	paths({"tls": "todo-tls", "rules": [host_rule("todo.local")]}) == {["spec", "tls"]}
+}
+
+# Written against mutants of host_matches: only a "*." entry is a wildcard, it needs the host to
+# end with its suffix, and it covers exactly one more label (not the bare suffix, not a host
+# without the suffix).
+one_host(tls_host, host) := {"tls": [{"hosts": [tls_host]}], "rules": [host_rule(host)]}
+
+test_wildcards_match_one_label_exactly if {
+	paths(one_host("x.example.com", "y.example.com")) == {["spec", "rules", 0, "host"]}
+	paths(one_host("*.example.com", "intranetlocalhost")) == {["spec", "rules", 0, "host"]}
+	paths(one_host("*.example.com", ".example.com")) == {["spec", "rules", 0, "host"]}
+	count(paths(one_host("*.example.com", "y.example.com"))) == 0
 }

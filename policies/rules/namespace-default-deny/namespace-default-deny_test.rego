@@ -87,3 +87,10 @@ test_jobs_and_pods_are_workloads if {
 	pod := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "todo"}, "spec": {"containers": [{"name": "c", "image": "i:1"}]}}
 	found([pod]) == {[0, ["metadata", "namespace"]]}
 }
+
+# A namespace is judged by its own NetworkPolicies only: another namespace's default-deny does
+# not stand in for an allow policy here (written against a mutant that looked at every object).
+test_default_deny_of_another_namespace_does_not_count if {
+	allow := {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"from": [{"podSelector": {}}]}]}
+	found([netpol("one", deny_all), deploy("a", "one"), netpol("two", allow), deploy("b", "two")]) == {[3, ["metadata", "namespace"]]}
+}
