@@ -409,6 +409,37 @@ if [ "$rc" != 2 ] || grep -q '✔' "$OUT/audit-forbidden-human.txt"; then
 fi
 pass "check $check: audit: legacy namespace ($legacy_counts) reports latest tag, non-root, orphan Service selector, missing default-deny, credential in ConfigMap — the same findings as lint of their manifest; todo namespace clean, as lint of its manifest ($todo_counts); whole cluster ($all_counts) with the exemption honoured; all 5 formats; exit 2 with a message for a missing kubeconfig, an unreachable server, a forbidden list (no check mark), a namespace that does not exist"
 
+check=8
+cp_log "check $check: audit never prints a credential (issue #17)"
+# The corpus of fake credentials, applied with `kubectl apply` (so each object also carries the
+# last-applied-configuration annotation with its secrets again), webhook still unregistered.
+# The custom resource of the corpus is left out (no CRD here).
+kubectl create namespace secrets-corpus >/dev/null
+awk 'BEGIN{RS="\n---\n"; ORS="\n---\n"} !/kind: Database/' fixtures/secrets-corpus/*.yaml >"$OUT/secrets-corpus.yaml"
+kubectl apply -f "$OUT/secrets-corpus.yaml" >"$OUT/secrets-apply.out" 2>&1 ||
+  fail $check "could not create the secrets corpus" "$OUT/secrets-apply.out"
+printf 'exemptions:\n  - rules: [env-literal-secrets, annotation-secrets]\n    namespace: secrets-corpus\n    reason: fake credentials\n' >"$OUT/secrets-exempt.yaml"
+audits=0
+for config in none "$OUT/secrets-exempt.yaml"; do
+  for format in human json sarif junit github; do
+    for extra in "" --show-exempted --redact-all-values; do
+      out="$OUT/audit-secrets-$(basename "$config" .yaml)$extra.$format"
+      rc=0
+      # shellcheck disable=SC2086 # $extra is one flag or none
+      COLUMNS=60 "$K8SC" audit --namespace secrets-corpus --config "$config" --format "$format" $extra >"$out" 2>&1 || rc=$?
+      [ "$rc" = 1 ] || fail $check "audit --format $format $extra exited $rc, not 1" "$out"
+      audits=$((audits + 1))
+    done
+  done
+done
+python3 scripts/lib/secret_leaks.py "$OUT"/audit-secrets-* >"$OUT/secrets-leaks.txt" ||
+  fail $check "audit output shows credentials" "$OUT/secrets-leaks.txt"
+jq -e '[.findings[] | select(.path == "metadata.annotations[\"kubectl.kubernetes.io/last-applied-configuration\"]")] | length > 0' \
+  "$OUT/audit-secrets-none.json" >/dev/null ||
+  fail $check "no finding on the live objects' last-applied-configuration" "$OUT/audit-secrets-none.json"
+secret_findings=$(jq '[.findings[] | select(.rule | test("secrets$"))] | length' "$OUT/audit-secrets-none.json")
+pass "check $check: audit of $(grep -vc '^#' fixtures/secrets-corpus/secrets.txt) fake credentials in env, args, annotations, last-applied-configuration, ConfigMap data/binaryData and a Secret: $secret_findings secret findings, none of $audits outputs (5 formats, exempted shown or not, all values masked or not) shows a credential, its base64 or any 8-character piece"
+
 checks=$(printf '%s\n' "${PASSED[@]}" | cut -d: -f1 | sort -u | wc -l)
 printf '\nAll %d end-to-end checks passed in %ds (kube-apiserver %s, etcd %s, helm %s).\n' \
   "$checks" "$((SECONDS - START))" "$(kube-apiserver --version | cut -d' ' -f2)" \

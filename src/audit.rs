@@ -492,15 +492,9 @@ impl State {
                 match core.check_set(&mut evaluator, &objects, objects.len()) {
                     Ok(violations) => {
                         for (i, v) in violations {
-                            let finding = Finding::locate(&loaded.resources[i], v);
-                            if !finding.redact.is_empty() {
-                                part.redactions
-                                    .entry(finding.file.name.clone())
-                                    .or_default()
-                                    .extend(finding.redact.iter().copied());
-                            }
-                            part.findings.push(finding);
+                            part.findings.push(Finding::locate(&loaded.resources[i], v));
                         }
+                        part.redactions = lint::redactions(core, &loaded.resources, &part.findings);
                     }
                     Err(e) => part.errors.push(InputError {
                         file: format!("cluster/{namespace}"),

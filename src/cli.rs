@@ -76,6 +76,10 @@ pub struct ReportArgs {
     /// Also show exempted findings in the human and GitHub formats.
     #[arg(long)]
     pub show_exempted: bool,
+    /// Mask every value in the human format's snippets, not only secrets: keys and structure
+    /// only (for CI logs that many people read).
+    #[arg(long)]
+    pub redact_all_values: bool,
 }
 
 #[derive(Debug, Args)]

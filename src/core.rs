@@ -13,6 +13,9 @@ use crate::policy::{
     Evaluator, PackError, PackSource, PolicyPack, RawViolation, RuleMeta, Severity,
 };
 
+/// kubectl's copy of the applied object, judged by the sensitive rules as an object of its own.
+pub const LAST_APPLIED_ANNOTATION: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
 /// The built-in check that an exemption annotation is well-formed (it is about the mechanism,
 /// not the constitution, so it lives here rather than in the Rego pack).
 pub const INVALID_EXEMPTION_RULE: &str = "invalid-exemption";
@@ -71,6 +74,20 @@ impl Violation {
     }
 }
 
+/// How much of the source text the report will show, which decides what the redactor
+/// computes (the human report's snippets are the only source text any face prints).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Redaction {
+    /// The report shows no source text (JSON, SARIF, JUnit, GitHub, the webhook): only the
+    /// values of sensitive findings are marked, nothing else is computed.
+    NoSnippets,
+    /// Snippets with every secret value masked (`policies/lib/redact.rego`).
+    #[default]
+    Secrets,
+    /// Snippets with every value masked, keys and structure kept (`--redact-all-values`).
+    AllValues,
+}
+
 /// Which rules run (CLI `--only`/`--skip` on top of the config's `enabled`).
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
@@ -87,6 +104,7 @@ pub struct Core {
     /// Where objects without `metadata.namespace` will be applied (`lint --namespace`).
     default_namespace: Option<String>,
     selection: Selection,
+    redaction: Redaction,
     /// A fixed date for tests; `None` reads the clock at every check, so a long-running
     /// webhook sees exemptions expire.
     today: Option<Date>,
@@ -124,6 +142,7 @@ impl Core {
             rules,
             config,
             selection,
+            redaction: Redaction::default(),
             today: None,
         })
     }
@@ -131,6 +150,38 @@ impl Core {
     /// Every rule, the pack's and the built-in ones, sorted by id.
     pub fn rules(&self) -> &[RuleMeta] {
         &self.rules
+    }
+
+    pub fn set_redaction(&mut self, redaction: Redaction) {
+        self.redaction = redaction;
+    }
+
+    pub fn redaction(&self) -> Redaction {
+        self.redaction
+    }
+
+    /// The paths (relative to the object) of the values no snippet may show: those the
+    /// redactor picks on the object, and every string it picks by key and value.
+    pub fn redact_paths(
+        &self,
+        evaluator: &mut Evaluator,
+        object: &Value,
+    ) -> Result<Vec<FieldPath>, PackError> {
+        let mut paths = evaluator.redact_paths(object.clone())?;
+        let mut scalars = object::string_scalars(object);
+        let input = scalars
+            .iter()
+            .map(|s| {
+                let text = |t: Option<&str>| t.map_or(Value::Null, Value::from);
+                Value::from(vec![text(s.key), text(s.name_beside), Value::from(s.value)])
+            })
+            .collect();
+        for index in evaluator.redact_scalars(input)? {
+            if let Some(scalar) = scalars.get_mut(index) {
+                paths.push(std::mem::take(&mut scalar.path));
+            }
+        }
+        Ok(paths)
     }
 
     pub fn rule(&self, id: &str) -> Option<&RuleMeta> {
@@ -213,9 +264,53 @@ impl Core {
             .into_iter()
             .filter_map(|raw| self.violation(raw, object, namespace, &annotations))
             .collect();
+        violations.extend(self.last_applied_violations(
+            evaluator,
+            object,
+            namespace,
+            &annotations,
+        )?);
         violations.extend(self.invalid_exemption_warnings(&annotations));
         violations.sort_by(|a, b| (&a.path, &a.rule).cmp(&(&b.path, &b.rule)));
         Ok(violations)
+    }
+
+    /// The sensitive rules' violations in the object kubectl keeps in its
+    /// last-applied-configuration annotation (a JSON copy of what was applied, env and data
+    /// included), each placed on that annotation. Only sensitive rules: the copy's other
+    /// violations are the live object's own, already reported where they stand. Unparsable
+    /// JSON is not skipped silently: `annotation-secrets` judges it as text.
+    fn last_applied_violations(
+        &self,
+        evaluator: &mut Evaluator,
+        object: &Value,
+        namespace: Option<&str>,
+        annotations: &[AnnotationExemption],
+    ) -> Result<Vec<Violation>, PackError> {
+        let Some(text) = str_at(
+            object,
+            &["metadata", "annotations", LAST_APPLIED_ANNOTATION],
+        ) else {
+            return Ok(Vec::new());
+        };
+        let Ok(applied) = Value::from_json_str(text) else {
+            return Ok(Vec::new());
+        };
+        if str_at(&applied, &["kind"]).is_none() {
+            return Ok(Vec::new());
+        }
+        let path = serde_json::json!(["metadata", "annotations", LAST_APPLIED_ANNOTATION]);
+        let result = evaluator.evaluate_object(applied)?;
+        Ok(result
+            .violations
+            .into_iter()
+            .filter(|raw| self.rule(&raw.rule).is_some_and(|r| r.sensitive))
+            .filter_map(|mut raw| {
+                raw.msg = format!("{} (in {LAST_APPLIED_ANNOTATION})", raw.msg);
+                raw.path = path.clone();
+                self.violation(raw, object, namespace, annotations)
+            })
+            .collect())
     }
 
     /// Evaluates the cross-resource rules over a set of objects; each violation comes with

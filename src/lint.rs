@@ -2,12 +2,12 @@
 //! worker, cloned from the prepared pack); cross-resource rules run once over all of them, as one
 //! more parallel task.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::core::Core;
+use crate::core::{Core, Redaction};
 use crate::findings::{Finding, LintReport, ResourceRef, Summary};
 use crate::load::{self, InputError, LoadOptions, Loaded, Resource};
 use crate::path::FieldPath;
@@ -111,7 +111,7 @@ pub fn lint_in_context(core: &Core, loaded: Loaded, context: Vec<Resource>) -> L
         // Only the judged objects are reported on; the context's were needed for the set.
         resources.truncate(judged);
     }
-    let redactions = redactions(&resources, &findings);
+    let redactions = redactions(core, &resources, &findings);
     let mut report = LintReport {
         findings,
         errors,
@@ -248,9 +248,13 @@ fn evaluation_error(resource: &Resource, message: &str) -> InputError {
     }
 }
 
-/// Secret values never reach a snippet: the values of sensitive findings, and everything
-/// under a Secret's `data` and `stringData`.
-fn redactions(
+/// What no snippet may show, per file: the values of sensitive findings always; when the
+/// report shows snippets, also what the redactor (`policies/lib/redact.rego`) marks in every
+/// object of a file that has a finding (a snippet's context lines may reach a neighbouring
+/// object), or every value with `--redact-all-values`. An object the redactor fails on has
+/// all its values masked.
+pub(crate) fn redactions(
+    core: &Core,
     resources: &[Resource],
     findings: &[Finding],
 ) -> BTreeMap<String, Vec<(usize, usize)>> {
@@ -262,14 +266,25 @@ fn redactions(
                 .extend(f.redact.iter().copied());
         }
     }
-    for r in resources.iter().filter(|r| r.kind() == "Secret") {
-        for field in ["data", "stringData"] {
-            let mut path = FieldPath::root();
-            path.push_key(field);
-            let resolved = r.positions.resolve(&r.absolute(&path));
-            if resolved.exact {
-                let ranges = map.entry(r.file.name.clone()).or_default();
-                resolved.node.scalar_ranges(ranges);
+    let mode = core.redaction();
+    if mode != Redaction::NoSnippets {
+        let shown: HashSet<&str> = findings.iter().map(|f| f.file.name.as_str()).collect();
+        let per_resource: Vec<(&str, Vec<(usize, usize)>)> = resources
+            .par_iter()
+            .filter(|r| shown.contains(r.file.name.as_str()))
+            .map_init(
+                || core.evaluator(),
+                |evaluator, r| {
+                    (
+                        r.file.name.as_str(),
+                        masked_ranges(core, evaluator, r, mode),
+                    )
+                },
+            )
+            .collect();
+        for (file, ranges) in per_resource {
+            if !ranges.is_empty() {
+                map.entry(file.to_string()).or_default().extend(ranges);
             }
         }
     }
@@ -278,4 +293,36 @@ fn redactions(
         ranges.dedup();
     }
     map
+}
+
+/// The byte ranges of one object's values that its snippets must mask.
+fn masked_ranges(
+    core: &Core,
+    evaluator: &mut Evaluator,
+    resource: &Resource,
+    mode: Redaction,
+) -> Vec<(usize, usize)> {
+    let all_values = |ranges: &mut Vec<(usize, usize)>| {
+        let root = resource
+            .positions
+            .resolve(&resource.absolute(&FieldPath::root()));
+        root.node.scalar_ranges(ranges);
+    };
+    let mut ranges = Vec::new();
+    match mode {
+        Redaction::NoSnippets => {}
+        Redaction::AllValues => all_values(&mut ranges),
+        Redaction::Secrets => match core.redact_paths(evaluator, &resource.object) {
+            Ok(paths) => {
+                for path in paths {
+                    let resolved = resource.positions.resolve(&resource.absolute(&path));
+                    if resolved.exact {
+                        resolved.node.scalar_ranges(&mut ranges);
+                    }
+                }
+            }
+            Err(_) => all_values(&mut ranges),
+        },
+    }
+    ranges
 }

@@ -7,7 +7,7 @@ use k8s_constitution::cli::{
     RulesArgs, TestArgs,
 };
 use k8s_constitution::config::Config;
-use k8s_constitution::core::{Core, Selection};
+use k8s_constitution::core::{Core, Redaction, Selection};
 use k8s_constitution::findings::LintReport;
 use k8s_constitution::load::LoadOptions;
 use k8s_constitution::policy::{self, PackSource, RuleMeta, Severity};
@@ -122,7 +122,8 @@ fn run_lint(args: LintArgs) -> miette::Result<ExitCode> {
         only: args.only.clone(),
         skip: args.skip.clone(),
     };
-    let core = load_core(&args.policy, selection, args.namespace.clone())?;
+    let mut core = load_core(&args.policy, selection, args.namespace.clone())?;
+    core.set_redaction(redaction_for(&args.report));
     let options = LoadOptions {
         max_file_bytes: args.max_file_size,
         ..LoadOptions::default()
@@ -137,6 +138,15 @@ fn run_lint(args: LintArgs) -> miette::Result<ExitCode> {
     // resource's value and position tree one by one was ~2 % of a lint run, on one thread.
     std::mem::forget(report);
     code
+}
+
+/// What the redactor computes: only the human format shows source text.
+fn redaction_for(args: &ReportArgs) -> Redaction {
+    match (args.format, args.redact_all_values) {
+        (Format::Human, true) => Redaction::AllValues,
+        (Format::Human, false) => Redaction::Secrets,
+        _ => Redaction::NoSnippets,
+    }
 }
 
 /// Prints the report in the asked format and picks the exit code: 2 for input errors, 1 for
@@ -222,7 +232,8 @@ fn run_audit(args: AuditArgs) -> miette::Result<ExitCode> {
         only: args.only.clone(),
         skip: args.skip.clone(),
     };
-    let set_core = load_core(&args.policy, selection.clone(), None)?;
+    let mut set_core = load_core(&args.policy, selection.clone(), None)?;
+    set_core.set_redaction(redaction_for(&args.report));
     // The pages run the per-object rules only; the cross-resource ones run per namespace.
     let mut object_selection = selection;
     object_selection.skip.extend(
@@ -234,7 +245,7 @@ fn run_audit(args: AuditArgs) -> miette::Result<ExitCode> {
             .map(|r| r.id.clone()),
     );
     let (config, _) = Config::load(args.policy.config.as_deref())?;
-    let object_core = Core::load(
+    let mut object_core = Core::load(
         PackSource {
             extra_dirs: args.policy.policy_dirs.clone(),
             ..PackSource::default()
@@ -242,6 +253,7 @@ fn run_audit(args: AuditArgs) -> miette::Result<ExitCode> {
         config,
         object_selection,
     )?;
+    object_core.set_redaction(redaction_for(&args.report));
     let rules: Vec<&policy::RuleMeta> = set_core
         .pack()
         .rules()

@@ -97,3 +97,58 @@ mod tests {
         assert!(str_at(&object, &["spec", "containers"]).is_none());
     }
 }
+
+/// One string of an object, for the redactor: where it is, the key it is stored under (none
+/// for a list item) and the `name` member of the same mapping (env-style entries).
+pub struct StringScalar<'a> {
+    pub path: crate::path::FieldPath,
+    pub key: Option<&'a str>,
+    pub name_beside: Option<&'a str>,
+    pub value: &'a str,
+}
+
+/// Every string of `value`, depth first. (The redactor's Rego cannot traverse an object
+/// itself: regorus' VM does not compile `walk`.) Objects are at most a few hundred levels deep
+/// (the loader refuses deeper ones).
+pub fn string_scalars(value: &Value) -> Vec<StringScalar<'_>> {
+    fn visit<'a>(
+        value: &'a Value,
+        path: &mut crate::path::FieldPath,
+        key: Option<&'a str>,
+        name_beside: Option<&'a str>,
+        out: &mut Vec<StringScalar<'a>>,
+    ) {
+        if let Some(s) = as_str(value) {
+            out.push(StringScalar {
+                path: path.clone(),
+                key,
+                name_beside,
+                value: s,
+            });
+        } else if let Ok(map) = value.as_object() {
+            let name = member(value, "name").and_then(as_str);
+            for (k, v) in map.iter() {
+                if let Some(k) = as_str(k) {
+                    path.push_key(k);
+                    visit(v, path, Some(k), name, out);
+                    path.pop();
+                }
+            }
+        } else if let Ok(items) = value.as_array() {
+            for (i, v) in items.iter().enumerate() {
+                path.push_index(i);
+                visit(v, path, None, None, out);
+                path.pop();
+            }
+        }
+    }
+    let mut out = Vec::new();
+    visit(
+        value,
+        &mut crate::path::FieldPath::root(),
+        None,
+        None,
+        &mut out,
+    );
+    out
+}

@@ -28,6 +28,14 @@ impl FieldPath {
         self.0.push(Segment::Key(key.into()));
     }
 
+    pub fn push_index(&mut self, index: usize) {
+        self.0.push(Segment::Index(index));
+    }
+
+    pub fn pop(&mut self) {
+        self.0.pop();
+    }
+
     /// Builds a path from the JSON array a rule reported. Integers are indices, strings keys;
     /// anything else is stringified so a sloppy rule still yields a readable path.
     pub fn from_json(value: &serde_json::Value) -> Self {

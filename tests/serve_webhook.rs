@@ -13,6 +13,9 @@ use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject as _;
 use serde_json::{Value, json};
 
+#[path = "common/secret_corpus.rs"]
+mod secret_corpus;
+
 const BIN: &str = env!("CARGO_BIN_EXE_k8s-constitution");
 /// Never printed by the server, whatever it does with the object holding it.
 const SECRET: &str = "s3cr3t-value-0f-a-password";
@@ -841,4 +844,68 @@ async fn evaluation_budget_and_in_flight_limit_are_enforced() {
         statuses.contains(&200),
         "the one in flight is answered: {statuses:?}"
     );
+}
+
+/// Issue #17: the webhook's answers (denial messages, warnings), its logs and its metrics show
+/// no credential of the corpus, for objects denied outright and for exempted ones (warnings).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_never_appear_in_admission_responses_or_logs() {
+    let dir = temp();
+    certs(dir.path());
+    std::fs::write(
+        dir.path().join("config.yaml"),
+        "exemptions:\n  - rules: [env-literal-secrets, annotation-secrets]\n    namespace: exempted\n    reason: fake credentials\n",
+    )
+    .expect("config");
+    let server = Server::start(dir.path(), &["--config", "config.yaml"]);
+    let client = client(&[&dir.path().join("ca.crt")], false);
+    server.wait_ready(&client).await;
+    let mut shown = String::new();
+    let mut reviews = 0;
+    let mut denied = 0;
+    for file in ["workloads.yaml", "config.yaml", "more-workloads.yaml"] {
+        let text = std::fs::read_to_string(secret_corpus::corpus_dir().join(file)).expect("corpus");
+        let loaded = k8s_constitution::load::load_str(
+            file,
+            &text,
+            k8s_constitution::load::LoadOptions::default(),
+        );
+        for resource in loaded.resources {
+            let object: Value = serde_json::to_value(&resource.object).expect("serializable");
+            for namespace in ["secrets-corpus", "exempted"] {
+                let mut object = object.clone();
+                object["metadata"]["namespace"] = json!(namespace);
+                for operation in ["CREATE", "UPDATE"] {
+                    let body = review(
+                        &format!("uid-{reviews}"),
+                        operation,
+                        namespace,
+                        object.clone(),
+                        false,
+                    );
+                    let (status, answer) = send(&client, &server, &body).await;
+                    assert_eq!(status, 200, "{answer}");
+                    if answer["response"]["allowed"] == json!(false) {
+                        denied += 1;
+                    }
+                    shown.push_str(&answer.to_string());
+                    reviews += 1;
+                }
+            }
+        }
+    }
+    let metrics = reqwest::get(format!("http://{}/metrics", server.metrics))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("metrics body");
+    shown.push_str(&metrics);
+    shown.push_str(&server.logs().join("\n"));
+    assert!(
+        denied >= 8,
+        "only {denied} of {reviews} reviews denied: {shown}"
+    );
+    let leaks = secret_corpus::leaks(&shown);
+    assert!(leaks.is_empty(), "the webhook shows {leaks:#?}");
 }

@@ -265,6 +265,151 @@ is_assignment(_, ":", blanks) if blanks != ""
 is_assignment(closing_quote, ":", _) if closing_quote != ""
 
 # ---------------------------------------------------------------------------------------------
+# 4. Command lines (args-literal-secrets, and the redactor's view of command/args)
+
+# Programs whose password flag takes the password as its next word (`redis-cli -a PASS`,
+# `sshpass -p PASS`, `mongosh -p PASS`), and the MySQL clients, whose `-p` takes it attached
+# (`mysql -uroot -pS3cret`; a bare `-p` prompts).
+next_word_password_flags := {
+	"redis-cli": "-a",
+	"sshpass": "-p",
+	"mongo": "-p",
+	"mongosh": "-p",
+	"mongodump": "-p",
+	"mongorestore": "-p",
+}
+
+mysql_clients := {"mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlcheck", "mysqlshow", "mysqlpump", "mysqlsh", "mariadb", "mariadb-dump", "mariadb-admin"}
+
+# The credentials on a command line: `{[i, kind]}` for each word of `words` (a container's
+# command followed by its args) that holds one. A word holds a credential when
+# - it is `--flag=VALUE` / `-flag=VALUE` and the flag is secret-named, judged like a key
+#   (`--db-password=x`, `--api-key=...`; `--password-file=/run/x` and `$(VAR)` are not);
+# - the word before it is a flag named by a secret noun (`--token VALUE`, `--password VALUE`),
+#   or the password flag of a client that takes it as the next word (`redis-cli -a VALUE`);
+# - it is `-pVALUE` after a MySQL client (`mysql -uroot -pS3cret`);
+# - the value formats or embedded assignments of detectors 1 and 3 flag it (a URL with a
+#   password, a token, `PGPASSWORD=x psql ...`);
+# - it is a shell string (`sh -c "mysql -pX ..."`) whose words hold one by the rules above.
+argv_credentials(words, p) := {[i, kind] |
+	some i, word in words
+	is_string(word)
+	some kind in word_kinds(words, i, word, p)
+}
+
+word_kinds(words, i, word, p) := argv_word_kinds(words, i, word, p) | shell_kinds(word, p)
+
+# The words of a shell string, judged as a command line of their own.
+shell_kinds(word, p) := {kind |
+	regex.match(`\s`, word)
+	shell_words := regex.split(`\s+`, trim_space(word))
+	some j, shell_word in shell_words
+	some kind in argv_word_kinds(shell_words, j, trim(shell_word, `"'`), p)
+}
+
+# The credentials on a container's command line, as `{[field, index, kind]}` with `field`
+# "command" or "args": command and args are one command line (a flag at the end of command
+# takes its value from args[0]).
+container_argv_credentials(container, p) := {[field, index, kind] |
+	words := command_line(container)
+	argv_may_hold_credential(words)
+	some [i, kind] in argv_credentials(words, p)
+	[field, index] := word_field(container, i)
+}
+
+command_line(container) := array.concat(string_items(object.get(container, "command", [])), string_items(object.get(container, "args", [])))
+
+string_items(list) := [x | some x in list; is_string(x)] if is_array(list)
+
+string_items(list) := [] if not is_array(list)
+
+# Which field and index the i-th word of command_line comes from (non-string items, which the
+# API server would reject, are skipped in both lists).
+word_field(container, i) := ["command", original_index(container.command, i)] if {
+	i < count(string_items(object.get(container, "command", [])))
+}
+
+word_field(container, i) := ["args", original_index(container.args, i - n)] if {
+	n := count(string_items(object.get(container, "command", [])))
+	i >= n
+}
+
+original_index(list, k) := [j | some j, x in list; is_string(x)][k]
+
+# The cheap guard before argv_credentials: a word with a secret word or a credential format in
+# it, or a short flag that may be a client's password flag (-p, -a).
+argv_may_hold_credential(words) if {
+	some word in words
+	is_string(word)
+	maybe_secret(word, word)
+}
+
+argv_may_hold_credential(words) if {
+	some word in words
+	is_string(word)
+	regex.match(`(^|\s)-[pa]`, word)
+}
+
+# What the command-line forms say about a word; only when none applies, the value detectors
+# (which would also describe `--password=x` as an embedded assignment).
+argv_word_kinds(words, i, word, p) := kinds if {
+	kinds := (flag_value_kinds(word, p) | next_word_kinds(words, i, word, p)) | mysql_kinds(words, i, word, p)
+	count(kinds) > 0
+} else := argv_value_kinds(word, p)
+
+# `--flag=VALUE`
+flag_value_kinds(word, p) := {sprintf("value of %s", [flag]) |
+	startswith(word, "-")
+	contains(word, "=")
+	some m in regex.find_all_string_submatch_n(`^(--?[A-Za-z][A-Za-z0-9_.-]*)=(.+)$`, word, 1)
+	flag := m[1]
+	value := trim(m[2], `"'`)
+	maybe_secret(flag, value)
+	count(key_kinds(trim_left(flag, "-"), value, p)) > 0
+}
+
+# `--token VALUE`, `redis-cli -a VALUE`
+next_word_kinds(words, i, word, p) := {sprintf("value of %s", [flag]) |
+	i > 0
+	flag := words[i - 1]
+	is_string(flag)
+	startswith(flag, "-")
+	not startswith(word, "-")
+	password_flag_for_next_word(words, i - 1, flag, p)
+	literal_secret(trim(word, `"'`), p)
+}
+
+password_flag_for_next_word(_, _, flag, p) if {
+	maybe_secret(flag, "")
+	regex.match(`^--?[A-Za-z][A-Za-z0-9_.-]*$`, flag)
+	key_tier(normalize_key(trim_left(flag, "-")), p) == "secret"
+}
+
+password_flag_for_next_word(words, at, flag, _) if {
+	some j, program in words
+	j < at
+	is_string(program)
+	next_word_password_flags[program_name(program)] == flag
+}
+
+# `mysql -pVALUE`
+mysql_kinds(words, i, word, p) := {"password attached to -p of a MySQL client" |
+	startswith(word, "-p")
+	count(word) > 2
+	some j, program in words
+	j < i
+	is_string(program)
+	mysql_clients[program_name(program)]
+	literal_secret(trim(substring(word, 2, -1), `"'`), p)
+}
+
+argv_value_kinds(word, p) := value_kinds(word, p) if maybe_secret("", word)
+
+argv_value_kinds(word, _) := set() if not maybe_secret("", word)
+
+program_name(path) := regex.replace(path, `^.*/`, "")
+
+# ---------------------------------------------------------------------------------------------
 # Value classification
 
 # Clearly not a secret: a null word, a variable or template reference ($(VAR), ${VAR}, $VAR,

@@ -19,6 +19,12 @@ pub const RULES_PACKAGE: &str = "data.k8sc.rules";
 const GENERATED_PACKAGE: &str = "k8sc.generated";
 pub const OBJECT_QUERY: &str = "data.k8sc.generated.object_result";
 pub const SET_QUERY: &str = "data.k8sc.generated.set_violations";
+/// The paths of an object's scalars that no report may show, decided on the object
+/// (`data.k8sc.lib.redact.paths`)...
+pub const REDACT_QUERY: &str = "data.k8sc.generated.redact_paths";
+/// ...and the indexes of its strings to mask, decided on each string's key and value
+/// (`data.k8sc.lib.redact.masked_scalars`, input `{"scalars": [[key, name, value], ...]}`).
+pub const REDACT_SCALARS_QUERY: &str = "data.k8sc.generated.redact_scalars";
 
 /// A Rego (or data) file of the pack.
 #[derive(Debug, Clone)]
@@ -176,14 +182,14 @@ pub fn add_generated_module(
         })
 }
 
-/// Both queries compiled to one VM program (the engine must hold the generated module).
+/// The queries compiled to one VM program (the engine must hold the generated module).
 fn program(engine: &mut regorus::Engine) -> Result<Arc<Program>, PackError> {
     let policy = engine
         .compile_with_entrypoint(&OBJECT_QUERY.into())
         .map_err(|e| PackError::Eval(format!("compiling the pack: {e}")))?;
     regorus::languages::rego::compiler::Compiler::compile_from_policy(
         &policy,
-        &[OBJECT_QUERY, SET_QUERY],
+        &[OBJECT_QUERY, SET_QUERY, REDACT_QUERY, REDACT_SCALARS_QUERY],
     )
     .map_err(|e| PackError::Eval(format!("compiling the pack for the VM: {e}")))
 }
@@ -228,6 +234,14 @@ fn generated_module(rules: &[RuleMeta]) -> String {
     // Defined even with no rules, so the queries never fail as "not found".
     module.push_str("object_violations contains x if { x := 1; false }\n");
     module.push_str("set_violations contains x if { x := 1; false }\n\n");
+    // The redactor lives in the library (a pack without it redacts nothing of its own; the
+    // values of sensitive findings are still masked).
+    module.push_str("redact_paths contains p if { some p in data.k8sc.lib.redact.paths }\n");
+    module.push_str("redact_paths contains x if { x := 1; false }\n");
+    module.push_str(
+        "redact_scalars contains i if { some i in data.k8sc.lib.redact.masked_scalars }\n",
+    );
+    module.push_str("redact_scalars contains x if { x := 1; false }\n\n");
     // Where the pod template's metadata is, for exemption annotations on it: the workloads
     // library knows, so Rust does not need its own copy of that knowledge.
     module.push_str("default pod_metadata_path := null\n\n");

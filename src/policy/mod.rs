@@ -18,7 +18,7 @@ use regorus::rvm::program::Program;
 use serde_json::Value as Json;
 
 use crate::object::{as_str, member};
-use compile::{OBJECT_QUERY, SET_QUERY};
+use compile::{OBJECT_QUERY, REDACT_QUERY, REDACT_SCALARS_QUERY, SET_QUERY};
 pub use compile::{PolicyFile, RULES_PACKAGE, engine_with};
 pub use error::PackError;
 pub use meta::{RuleMeta, Severity};
@@ -273,6 +273,41 @@ impl Evaluator {
     ) -> Result<Vec<RawViolation>, PackError> {
         let result = self.run(SET_QUERY, set_input(resources))?;
         Ok(violations_of(Some(&result)))
+    }
+
+    /// The paths (relative to the object) of the scalars no report may show: see
+    /// `policies/lib/redact.rego`.
+    pub fn redact_paths(
+        &mut self,
+        object: regorus::Value,
+    ) -> Result<Vec<crate::path::FieldPath>, PackError> {
+        let result = self.run(REDACT_QUERY, object)?;
+        let paths = items(&result)
+            .into_iter()
+            .filter_map(|p| serde_json::to_value(p).ok())
+            .map(|p| crate::path::FieldPath::from_json(&p))
+            .collect();
+        Ok(paths)
+    }
+
+    /// Which of the strings `[key, name beside it, value]` to mask (their indexes): see
+    /// `policies/lib/redact.rego`.
+    pub fn redact_scalars(
+        &mut self,
+        scalars: Vec<regorus::Value>,
+    ) -> Result<Vec<usize>, PackError> {
+        let mut input = regorus::Value::new_object();
+        if let Ok(map) = input.as_object_mut() {
+            map.insert(
+                regorus::Value::from("scalars"),
+                regorus::Value::from(scalars),
+            );
+        }
+        let result = self.run(REDACT_SCALARS_QUERY, input)?;
+        Ok(items(&result)
+            .into_iter()
+            .filter_map(|i| i.as_i64().ok().and_then(|i| usize::try_from(i).ok()))
+            .collect())
     }
 
     fn run(&mut self, query: &str, input: regorus::Value) -> Result<regorus::Value, PackError> {

@@ -37,13 +37,16 @@ violation contains {"msg": msg, "path": ["data", key]} if {
 	msg := sprintf("ConfigMap key %q holds a credential (%s): move it to a Secret", [key, s.describe(kinds)])
 }
 
-# binaryData is base64: decoded, only the value formats apply (a PEM key, a token); the keys of
-# binary files (keystore.p12) say nothing about the text.
+# binaryData is base64: decoded, it is judged like `data` (issue #17: a base64 password under
+# `db-password` was missed when only the value formats applied to it). The keys of binary files
+# (keystore.p12) name no secret, so a binary file is judged by its formats alone.
 violation contains {"msg": msg, "path": ["binaryData", key]} if {
 	input.kind == "ConfigMap"
 	some key, encoded in input.binaryData
 	is_string(encoded)
 	base64.is_valid(encoded)
-	kinds := s.detect_format(base64.decode(encoded))
+	value := base64.decode(encoded)
+	s.maybe_secret(key, value)
+	kinds := s.detect(key, value, params)
 	msg := sprintf("ConfigMap binaryData key %q holds a credential (%s): move it to a Secret", [key, s.describe(kinds)])
 }

@@ -152,3 +152,19 @@ test_guard_default_is_the_param_default if {
 	min_length == data.k8sc.lib.secrets.default_params.min_length
 	min_length == 7 with data.k8sc.params as {"configmap-secrets": {"min_length": 7}}
 }
+
+binary_configmap(binary) := {
+	"apiVersion": "v1",
+	"kind": "ConfigMap",
+	"metadata": {"name": "c"},
+	"binaryData": binary,
+}
+
+test_binary_data_is_judged_like_data_once_decoded if {
+	{v.path | some v in violation} with input as binary_configmap({
+		"db-password": base64.encode("Xk29dLq83mZp"),
+		"creds.env": base64.encode("user=app\npassword=Hx8kLm2Pq\n"),
+		"keystore.p12": base64.encode("not a credential, a binary blob stand-in"),
+		"logo.png": base64.encode("PNG"),
+	}) == {["binaryData", "db-password"], ["binaryData", "creds.env"]}
+}

@@ -29,8 +29,16 @@ test_explicit_default_fails if {
 	}} with input as deployment({"serviceAccountName": "default"})
 }
 
+unset := {{
+	"msg": "the pod does not set serviceAccountName, so it runs as the namespace's \"default\" ServiceAccount",
+	"path": sa_path,
+}}
+
+# An empty name is unset, and so is a name that is not a string (written against a mutant that
+# dropped the is_string check, which made `5` a dedicated service account).
 test_empty_string_means_default if {
-	count(violation) == 1 with input as deployment({"serviceAccountName": ""})
+	violation == unset with input as deployment({"serviceAccountName": ""})
+	violation == unset with input as deployment({"serviceAccountName": 5})
 }
 
 test_deprecated_service_account_field_is_honoured if {
@@ -41,7 +49,10 @@ test_deprecated_service_account_field_is_honoured if {
 
 test_service_account_name_wins_over_deprecated_field if {
 	count(violation) == 0 with input as deployment({"serviceAccountName": "todo-backend", "serviceAccount": "default"})
-	count(violation) == 1 with input as deployment({"serviceAccountName": "default", "serviceAccount": "todo-backend"})
+	violation == {{
+		"msg": "the pod explicitly uses the \"default\" ServiceAccount (serviceAccountName)",
+		"path": sa_path,
+	}} with input as deployment({"serviceAccountName": "default", "serviceAccount": "todo-backend"})
 }
 
 test_pod_path if {
@@ -59,6 +70,8 @@ test_cronjob_checked if {
 }
 
 test_non_workloads_ignored if {
+	# A Pod without a spec runs nothing (written against a mutant without the is_workload check).
+	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}}
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}}
 	count(violation) == 0 with input as {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "rb"}, "subjects": [{"kind": "ServiceAccount", "name": "default"}]}
 }

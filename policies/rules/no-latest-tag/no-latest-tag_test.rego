@@ -26,13 +26,18 @@ test_latest_fails_at_image if {
 	}} with input as one("nginx:latest")
 }
 
+latest(tag, image) := {{
+	"msg": sprintf("container \"app\" uses the %q tag (image %q); pin a version or a digest", [tag, image]),
+	"path": image_path,
+}}
+
 test_latest_behind_registry_port_fails if {
-	count(violation) == 1 with input as one("registry.example.com:5000/team/app:latest")
+	violation == latest("latest", "registry.example.com:5000/team/app:latest") with input as one("registry.example.com:5000/team/app:latest")
 }
 
 test_latest_is_case_insensitive if {
-	count(violation) == 1 with input as one("app:LATEST")
-	count(violation) == 1 with input as one("app:Latest")
+	violation == latest("LATEST", "app:LATEST") with input as one("app:LATEST")
+	violation == latest("Latest", "app:Latest") with input as one("app:Latest")
 }
 
 test_registry_named_latest_is_not_a_tag if {
@@ -50,7 +55,7 @@ test_latest_pinned_by_digest_passes if {
 }
 
 test_latest_with_malformed_digest_fails if {
-	count(violation) == 1 with input as one("nginx:latest@sha256:abc")
+	violation == latest("latest", "nginx:latest@sha256:abc") with input as one("nginx:latest@sha256:abc")
 }
 
 test_ephemeral_and_init_containers_checked if {

@@ -78,3 +78,25 @@ test_metadata_declares_the_pss_level if {
 	metadata.pss == "baseline"
 	metadata.kinds == ["*"]
 }
+
+# Only the three probes and the two handlers that take a host are looked at: a field of another
+# name that happens to hold a `host` is not a probe (written against mutants that dropped the
+# `some probe in probes` and `some handler in handlers` iterations, looking at every field).
+test_only_probe_handlers_with_a_host_count if {
+	count(violation) == 0 with input as deployment({"customCheck": {"httpGet": {"host": "10.0.0.1", "port": 80}}})
+	count(violation) == 0 with input as deployment({"livenessProbe": {"grpc": {"port": 9090, "host": "10.0.0.1"}}})
+}
+
+# The same for lifecycle hooks; and an empty or null host (what Helm renders for an empty
+# value) is no host, in a probe or a hook (written against mutants that dropped bad_host from
+# the hook finding and its null check).
+test_only_hook_handlers_with_a_host_count if {
+	count(violation) == 0 with input as deployment({"lifecycle": {"onExit": {"httpGet": {"host": "10.0.0.1", "port": 80}}}})
+	count(violation) == 0 with input as deployment({"lifecycle": {"preStop": {"sleep": {"seconds": 5, "host": "10.0.0.1"}}}})
+}
+
+test_empty_and_null_hosts_pass if {
+	count(violation) == 0 with input as deployment({"livenessProbe": {"httpGet": {"host": null, "path": "/", "port": 80}}})
+	count(violation) == 0 with input as deployment({"lifecycle": {"preStop": {"httpGet": {"host": "", "path": "/", "port": 80}}}})
+	count(violation) == 0 with input as deployment({"lifecycle": {"postStart": {"tcpSocket": {"host": null, "port": 80}}}})
+}

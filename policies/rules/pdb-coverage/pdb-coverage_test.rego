@@ -99,3 +99,11 @@ test_message_names_workload_and_namespace if {
 	contains(v.msg, "todo-backend")
 	contains(v.msg, "\"todo\"")
 }
+
+# A spec.replicas that is not a number ("3" from a template) is the API server's to reject: no
+# finding, although a string sorts above every number in Rego (written against a mutant that
+# dropped the is_number check).
+test_non_numeric_replicas_are_left_to_schema_validation if {
+	count(found([workload("Deployment", "web", "3", {"app": "web"})])) == 0
+	count(found([workload("Deployment", "web", true, {"app": "web"})])) == 0
+}
