@@ -49,7 +49,17 @@ test_milli_cpu_vs_cores if {
 test_decimal_vs_binary_memory if {
 	# 512M = 512,000,000 < 512Mi = 536,870,912
 	count(violation) == 0 with input as with_resources(res("100m", "512M", "1", "512Mi"))
-	count(violation) == 1 with input as with_resources(res("100m", "512Mi", "1", "512M"))
+	violation == {{
+		"msg": "container \"app\" requests 512Mi of memory, more than its limit 512M",
+		"path": array.concat(base, ["requests", "memory"]),
+	}} with input as with_resources(res("100m", "512Mi", "1", "512M"))
+}
+
+# resources that is not an object (a templating slip) holds no request or limit (written against
+# a mutant that dropped the is_object check, which made object.get fail on a string).
+test_non_object_resources_hold_nothing if {
+	count(violation) == 0 with input as with_resources("500m")
+	count(violation) == 0 with input as with_resources({"requests": "500m", "limits": {"cpu": "1"}})
 }
 
 # A request with no limit for that resource is resource-limits' finding, not this rule's.
