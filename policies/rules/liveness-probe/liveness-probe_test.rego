@@ -10,6 +10,10 @@ app(name, with_probe) := {"name": name, "image": "app:1.0"} if not with_probe
 
 workload(kind, spec) := {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": "w"}, "spec": {"template": {"spec": spec}}}
 
+missing(name, path) := {{"msg": sprintf("container %q has no livenessProbe", [name]), "path": path}}
+
+deployment_path := ["spec", "template", "spec", "containers", 0, "livenessProbe"]
+
 test_probe_present_passes if {
 	count(violation) == 0 with input as workload("Deployment", {"containers": [app("app", true)]})
 }
@@ -23,7 +27,7 @@ test_missing_probe_fails_at_probe_path if {
 
 test_every_long_running_kind if {
 	every kind in ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"] {
-		count(violation) == 1 with input as workload(kind, {"containers": [app("app", false)]})
+		violation == missing("app", deployment_path) with input as workload(kind, {"containers": [app("app", false)]})
 	}
 }
 
@@ -33,8 +37,8 @@ test_second_container_path if {
 }
 
 test_empty_or_null_probe_is_missing if {
-	count(violation) == 1 with input as workload("Deployment", {"containers": [{"name": "app", "image": "app:1.0", "livenessProbe": null}]})
-	count(violation) == 1 with input as workload("Deployment", {"containers": [{"name": "app", "image": "app:1.0", "livenessProbe": {}}]})
+	violation == missing("app", deployment_path) with input as workload("Deployment", {"containers": [{"name": "app", "image": "app:1.0", "livenessProbe": null}]})
+	violation == missing("app", deployment_path) with input as workload("Deployment", {"containers": [{"name": "app", "image": "app:1.0", "livenessProbe": {}}]})
 }
 
 test_job_and_cronjob_need_no_probes if {
@@ -45,8 +49,8 @@ test_job_and_cronjob_need_no_probes if {
 test_bare_pods if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"restartPolicy": "Never", "containers": [app("t", false)]}}
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"restartPolicy": "OnFailure", "containers": [app("t", false)]}}
-	count(violation) == 1 with input as {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [app("t", false)]}}
-	count(violation) == 1 with input as {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"restartPolicy": "Always", "containers": [app("t", false)]}}
+	violation == missing("t", ["spec", "containers", 0, "livenessProbe"]) with input as {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [app("t", false)]}}
+	violation == missing("t", ["spec", "containers", 0, "livenessProbe"]) with input as {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"restartPolicy": "Always", "containers": [app("t", false)]}}
 }
 
 test_init_containers_need_no_probes if {

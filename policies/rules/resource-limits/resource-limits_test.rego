@@ -86,7 +86,10 @@ test_zero_limits_are_unset if {
 
 test_zero_in_every_spelling_is_unset if {
 	every q in ["0m", "0Mi", "0.0", "0e3", 0, 0.0] {
-		count(violation) == 2 with input as deployment([app({"limits": {"cpu": q, "memory": q}})])
+		violation == {
+			{"msg": sprintf("container \"app\" has a zero cpu limit (resources.limits.cpu is %v), which Kubernetes treats as no limit", [q]), "path": limit_path("cpu")},
+			{"msg": sprintf("container \"app\" has a zero memory limit (resources.limits.memory is %v), which Kubernetes treats as no limit", [q]), "path": limit_path("memory")},
+		} with input as deployment([app({"limits": {"cpu": q, "memory": q}})])
 	}
 }
 
@@ -98,4 +101,14 @@ test_zero_pod_level_limits_do_not_satisfy if {
 
 test_small_non_zero_limit_is_set if {
 	count(violation) == 0 with input as deployment([app({"limits": {"cpu": "1m", "memory": "1"}})])
+}
+
+# An explicit null limit (what Helm renders for an empty value) is no limit, with the "no
+# limit" message (written against mutants that dropped the null check, which counted null as a
+# limit, and the zero check of the zero-limit message).
+test_null_limits_are_unset if {
+	violation == {
+		{"msg": "container \"app\" has no cpu limit (resources.limits.cpu)", "path": limit_path("cpu")},
+		{"msg": "container \"app\" has no memory limit (resources.limits.memory)", "path": limit_path("memory")},
+	} with input as deployment([app({"limits": {"cpu": null, "memory": null}})])
 }

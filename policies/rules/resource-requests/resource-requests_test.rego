@@ -75,7 +75,10 @@ test_jobs_are_checked_too if {
 		"metadata": {"name": "j"},
 		"spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "job", "image": "app:1.0"}]}}},
 	}
-	count(violation) == 2 with input as obj
+	violation == {
+		{"msg": "container \"job\" has no cpu request (resources.requests.cpu)", "path": ["spec", "template", "spec", "containers", 0, "resources", "requests", "cpu"]},
+		{"msg": "container \"job\" has no memory request (resources.requests.memory)", "path": ["spec", "template", "spec", "containers", 0, "resources", "requests", "memory"]},
+	} with input as obj
 }
 
 
@@ -100,7 +103,10 @@ test_zero_requests_and_limits_are_unset if {
 
 test_zero_in_every_spelling_is_unset if {
 	every q in ["0m", "0Mi", "0.0", "0e3", 0, 0.0] {
-		count(violation) == 2 with input as deployment([app({"requests": {"cpu": q, "memory": q}})])
+		violation == {
+			{"msg": sprintf("container \"app\" requests zero cpu (resources.requests.cpu is %v): Kubernetes ignores a zero request, so it counts as none", [q]), "path": cpu_path},
+			{"msg": sprintf("container \"app\" requests zero memory (resources.requests.memory is %v): Kubernetes ignores a zero request, so it counts as none", [q]), "path": memory_path},
+		} with input as deployment([app({"requests": {"cpu": q, "memory": q}})])
 	}
 }
 
@@ -121,7 +127,16 @@ test_zero_request_with_non_zero_limit_is_unset if {
 
 test_zero_pod_level_request_does_not_satisfy if {
 	obj := pod({"resources": {"requests": {"cpu": "0", "memory": "0"}}, "containers": [{"name": "app", "image": "app:1.0"}]})
-	count(violation) == 2 with input as obj
+	{v.path | some v in violation} == {["spec", "containers", 0, "resources", "requests", "cpu"], ["spec", "containers", 0, "resources", "requests", "memory"]} with input as obj
+}
+
+# A null limit stands in for nothing (written against a mutant that dropped its null check,
+# which let a null limit count as a request).
+test_null_limit_is_no_request if {
+	violation == {{
+		"msg": "container \"app\" has no cpu request (resources.requests.cpu)",
+		"path": cpu_path,
+	}} with input as deployment([app({"requests": {"memory": "64Mi"}, "limits": {"cpu": null}})])
 }
 
 test_small_non_zero_request_is_set if {
