@@ -69,35 +69,6 @@ pub fn from_json(value: &Json) -> Value {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn reads_members_items_and_strings() {
-        let object = from_json(&json!({
-            "metadata": {"name": "web", "labels": null},
-            "spec": {"containers": [{"name": "app"}]}
-        }));
-        assert_eq!(str_at(&object, &["metadata", "name"]), Some("web"));
-        // Null members are unset fields: dropped.
-        assert!(
-            member(&object, "metadata")
-                .and_then(|m| member(m, "labels"))
-                .is_none()
-        );
-        let containers = member(&object, "spec").and_then(|s| member(s, "containers"));
-        let first = containers.and_then(|c| item(c, 0));
-        assert_eq!(
-            first.and_then(|c| member(c, "name")).and_then(as_str),
-            Some("app")
-        );
-        assert!(containers.and_then(|c| item(c, 1)).is_none());
-        assert!(str_at(&object, &["spec", "containers"]).is_none());
-    }
-}
-
 /// One string of an object, for the redactor: where it is, the key it is stored under (none
 /// for a list item) and the `name` member of the same mapping (env-style entries).
 pub struct StringScalar<'a> {
@@ -151,4 +122,33 @@ pub fn string_scalars(value: &Value) -> Vec<StringScalar<'_>> {
         &mut out,
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_members_items_and_strings() {
+        let object = from_json(&json!({
+            "metadata": {"name": "web", "labels": null},
+            "spec": {"containers": [{"name": "app"}]}
+        }));
+        assert_eq!(str_at(&object, &["metadata", "name"]), Some("web"));
+        // Null members are unset fields: dropped.
+        assert!(
+            member(&object, "metadata")
+                .and_then(|m| member(m, "labels"))
+                .is_none()
+        );
+        let containers = member(&object, "spec").and_then(|s| member(s, "containers"));
+        let first = containers.and_then(|c| item(c, 0));
+        assert_eq!(
+            first.and_then(|c| member(c, "name")).and_then(as_str),
+            Some("app")
+        );
+        assert!(containers.and_then(|c| item(c, 1)).is_none());
+        assert!(str_at(&object, &["spec", "containers"]).is_none());
+    }
 }
