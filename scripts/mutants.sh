@@ -7,13 +7,15 @@
 #   scripts/mutants.sh --rust --shard 0/8       # one shard of the full Rust run (k is 0-based)
 #   scripts/mutants.sh --rego                   # every rule of the pack
 #   scripts/mutants.sh --install                # only install cargo-mutants (cached)
+#   scripts/mutants.sh --in-diff --fast         # Rust with the fast tests only (what CI runs)
 #
 # Rust: cargo-mutants (from crates.io, installed on first use into
 #   ${K8SC_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/k8s-constitution/tools}/cargo-mutants-<version>)
 #   with .cargo/mutants.toml: debug builds in a copy of the tree, the test targets that judge
 #   verdicts and exit codes, a per-mutant timeout. Its build directory is
-#   ${K8SC_MUTANTS_TARGET_DIR:-target/mutants}, kept between runs so that only this crate is
-#   rebuilt per mutant. Results in mutants.out/ (cargo-mutants' own layout).
+#   ${K8SC_MUTANTS_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/k8s-constitution/mutants-target},
+#   outside the repo and kept between runs (fresh clones too), so that the dependencies are
+#   built once. Results in mutants.out/ (cargo-mutants' own layout).
 # Rego: scripts/lib/rego_mutants.py over policies/**/*.rego (tests excluded), each mutant run
 #   through `k8s-constitution test <private copy of policies/>` with the release binary.
 #   Results in mutants.out-rego/.
@@ -37,6 +39,11 @@
 #   --shard K/N         shard K (0-based) of N, on both sides
 #   --jobs N            Rego test runs in parallel (default 2); cargo-mutants always runs one
 #                       build at a time (2 cores: one cargo test already uses both)
+#   --retest            only what survived the last run (Rego: its missed.txt; Rust: cargo-mutants
+#                       --iterate, which skips what the last runs caught), after writing tests
+#   --fast              Rust: only the library's unit tests and tests/mutants_*.rs (the verdict
+#                       matrix), instead of the config's test targets: a mutant then costs one
+#                       build of the library and one binary, about a minute on 2 cores
 #   --timeout S         per-mutant test timeout in seconds (Rust: overrides the config's
 #                       3x-baseline rule; Rego: default 60)
 set -euo pipefail
@@ -67,7 +74,7 @@ install_cargo_mutants() {
 # ---- arguments ---------------------------------------------------------------------------
 do_rust=1 do_rego=1 side_given=''
 in_diff='' base=''
-shard='' jobs=2 timeout=''
+shard='' jobs=2 timeout='' fast='' retest=''
 rust_files=() rego_files=() rego_excludes=()
 while (($#)); do
   case $1 in
@@ -89,6 +96,8 @@ while (($#)); do
         *) rego_files+=("$2") ;;
       esac
       shift ;;
+    --fast) fast=1 ;;
+    --retest) retest=1 ;;
     --exclude) [[ $# -gt 1 ]] || die "--exclude needs a path"; rego_excludes+=("$2"); shift ;;
     --shard) [[ $# -gt 1 && $2 =~ ^[0-9]+/[0-9]+$ ]] || die "--shard needs K/N"; shard=$2; shift ;;
     --jobs | -j) [[ $# -gt 1 && $2 =~ ^[0-9]+$ ]] || die "--jobs needs a number"; jobs=$2; shift ;;
@@ -114,6 +123,8 @@ fi
 
 failed=0
 summary=()
+tmp_files=()
+trap 'rm -f "${tmp_files[@]}"' EXIT
 
 # ---- Rust --------------------------------------------------------------------------------
 # "src/exempt.rs:196:9: replace x with y" -> "src/exempt.rs: replace x with y"
@@ -141,8 +152,7 @@ run_rust() {
   if [[ -n $in_diff ]]; then
     local diff
     diff=$(mktemp "${TMPDIR:-/tmp}/k8sc-mutants-diff.XXXXXX")
-    # shellcheck disable=SC2064 # expand now: the path is fixed
-    trap "rm -f '$diff'" EXIT
+    tmp_files+=("$diff")
     git diff --no-color --no-ext-diff "$base" -- '*.rs' >"$diff"
     if [[ ! -s $diff ]]; then
       log "rust: no .rs file changed since $base: 0 Rust mutants to test"
@@ -155,9 +165,28 @@ run_rust() {
   for f in "${rust_files[@]}"; do args+=(--file "$f"); done
   [[ -n $shard ]] && args+=(--shard "$shard")
   [[ -n $timeout ]] && args+=(--timeout "$timeout")
+  [[ -n $retest ]] && args+=(--iterate)
+  if [[ -n $fast ]]; then
+    # The config with its test targets replaced by the fast set (a file cargo-mutants reads
+    # instead of .cargo/mutants.toml: command-line test arguments would add to the config's).
+    local fast_config
+    fast_config=$(mktemp --suffix=.toml "${TMPDIR:-/tmp}/k8sc-mutants-fast.XXXXXX")
+    tmp_files+=("$fast_config")
+    python3 - .cargo/mutants.toml "$fast_config" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+fast = 'additional_cargo_test_args = ["--lib", "--test", "mutants_*"]'
+new, n = re.subn(r"(?ms)^additional_cargo_test_args = \[.*?^\]", fast, text)
+if n != 1:
+    sys.exit("mutants: cannot find additional_cargo_test_args in .cargo/mutants.toml")
+open(sys.argv[2], "w").write(new)
+PY
+    args+=(--config "$fast_config")
+  fi
   log "rust: $CARGO_MUTANTS ${args[*]}"
   local rc=0
-  CARGO_TARGET_DIR=${K8SC_MUTANTS_TARGET_DIR:-$PWD/target/mutants} "$CARGO_MUTANTS" "${args[@]}" || rc=$?
+  CARGO_TARGET_DIR=${K8SC_MUTANTS_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/k8s-constitution/mutants-target} \
+    "$CARGO_MUTANTS" "${args[@]}" || rc=$?
   local took=$((SECONDS - started))
   case $rc in
     0 | 2 | 3) ;;
@@ -199,6 +228,7 @@ run_rego() {
   for f in "${rego_excludes[@]}"; do args+=(--exclude "$f"); done
   [[ -n $shard ]] && args+=(--shard "$shard")
   [[ -n $timeout ]] && args+=(--timeout "$timeout")
+  [[ -n $retest ]] && args+=(--retest)
   local rc=0
   python3 scripts/lib/rego_mutants.py "${args[@]}" || rc=$?
   if [[ -f mutants.out-rego/summary.json ]]; then

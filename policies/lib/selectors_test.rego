@@ -131,6 +131,7 @@ test_describe_namespace if {
 test_non_object_selectors_match_nothing if {
 	not matches_map("app=web", {"app": "web"})
 	not matches_map(null, {})
+	not matches_map([], {})
 	not empty_selector("all")
 	not empty_selector(null)
 	not empty_selector({"matchExpressions": [{"key": "tier", "operator": "Exists"}]})

@@ -23,7 +23,8 @@ is not in the [rego] section of mutants-allowed.txt make the run fail (exit 1).
 
 Keys do not contain line numbers, so they survive unrelated edits:
   policies/rules/x/x.rego: <rule>: <operator>: `<line before>` -> `<line after>`
-(`<rule>` is the rule or function the line belongs to; lines are stripped of indentation.)
+(`<rule>` is the rule or function the line belongs to, `<rule> (body N)` for its N-th
+definition; lines are stripped of indentation.)
 """
 
 from __future__ import annotations
@@ -173,13 +174,17 @@ HEAD_RE = re.compile(r"^(default\s+)?([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def rule_names(masked_lines: list[str], infos: list[LineInfo]) -> list[str]:
-    """For each line, the name of the top-level rule (or function) it belongs to."""
-    names, current = [], ""
+    """For each line, the name of the top-level rule (or function) it belongs to; the second
+    and later definitions of a name are `name (body N)`, so that the same line in two bodies
+    (`not "ALL" in drop` in two `violation` rules) gives two keys."""
+    names, current, seen = [], "", {}
     for line, info in zip(masked_lines, infos):
         if not info.stack:
             m = HEAD_RE.match(line)
             if m and m.group(2) not in ("package", "import"):
-                current = m.group(2)
+                name = m.group(2)
+                seen[name] = seen.get(name, 0) + 1
+                current = name if seen[name] == 1 else f"{name} (body {seen[name]})"
             elif line.strip():
                 current = ""
         names.append(current)
@@ -342,6 +347,12 @@ def run_tests(binary: str, pack: Path, timeout: float) -> tuple[str, str, float]
         return "survived", "", took
     if p.returncode == 1:
         fails = [ln for ln in output.splitlines() if ln.startswith("FAIL ")]
+        passed = re.search(r"^(\d+) passed, \d+ failed$", p.stdout, re.M)
+        # Not one test could evaluate (the engine prepares every module on the first query, so
+        # an unsafe variable or a bad call fails them all with the same error): the pack does
+        # not compile, which is unviable, not a test catching the change.
+        if fails and passed and passed.group(1) == "0" and all("): error: " in f for f in fails):
+            return "unviable", fails[0][:300], took
         return "killed", (fails[0] if fails else output.splitlines()[-1] if output else ""), took
     # Exit 2: the pack did not load (parse or compile error).
     return "unviable", " ".join(output.split())[:300], took
@@ -383,6 +394,8 @@ def main() -> int:
     ap.add_argument("--allowed", default="mutants-allowed.txt", help="allowed survivors (its [rego] section)")
     ap.add_argument("--output", default="mutants.out-rego", help="results directory (replaced)")
     ap.add_argument("--list", action="store_true", help="list the mutants and exit")
+    ap.add_argument("--retest", action="store_true",
+                    help="only the survivors of the last run (its missed.txt in --output): after writing tests")
     args = ap.parse_args()
 
     repo = Path(args.repo).resolve()
@@ -417,6 +430,13 @@ def main() -> int:
             if changed is not None and not any(ln + 1 in changed[f] for ln in m.lines):
                 continue
             mutants.append(m)
+    if args.retest:
+        previous = repo / args.output / "missed.txt"
+        if not previous.exists():
+            print(f"rego_mutants: --retest: no {args.output}/missed.txt from a previous run", file=sys.stderr)
+            return 2
+        keys = {ln.split(": ", 1)[1] for ln in previous.read_text().splitlines() if ": " in ln}
+        mutants = [m for m in mutants if m.key in keys]
     if args.shard:
         k, n = (int(x) for x in args.shard.split("/"))
         if not 0 <= k < n:
@@ -437,6 +457,8 @@ def main() -> int:
     out_dir.mkdir(parents=True)
 
     scope = f"in-diff {args.in_diff}" if args.in_diff else ("files " + " ".join(args.file) if args.file else "full")
+    if args.retest:
+        scope += ", survivors of the last run"
     print(f"rego mutants: {len(mutants)} mutants in {len(files)} files ({scope}), {args.jobs} jobs", flush=True)
 
     started = time.monotonic()
@@ -520,8 +542,9 @@ def main() -> int:
     print(f"rego mutants: {len(mutants)} mutants, {len(by['killed'])} killed, {len(by['survived'])} survived "
           f"({len(by['survived']) - len(new_survivors)} allowed), {len(by['unviable'])} unviable, "
           f"{len(by['timeout'])} timeouts (count as killed) in {elapsed:.0f}s; results in {args.output}/")
-    if not args.in_diff and not args.file and not args.shard and not args.exclude:
-        stale = sorted(set(allowed) - {m.key for m in by["survived"]})
+    if not args.in_diff and not args.shard and not args.retest:
+        in_scope = set(files)
+        stale = sorted(k for k in set(allowed) - {m.key for m in by["survived"]} if k.split(": ", 1)[0] in in_scope)
         for key in stale:
             print(f"  note: allowed survivor no longer survives (or no longer exists): {key}")
     if new_survivors:

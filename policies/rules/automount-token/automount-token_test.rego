@@ -25,8 +25,12 @@ test_pod_unset_warns_at_pod_field if {
 }
 
 test_pod_null_or_string_is_unset if {
-	count(violation) == 1 with input as deployment({"automountServiceAccountToken": null})
-	count(violation) == 1 with input as deployment({"automountServiceAccountToken": "false"})
+	unset := {{
+		"msg": "the pod does not set automountServiceAccountToken, so a ServiceAccount token is mounted into every container unless its ServiceAccount disables it; set it to false (or true to opt in explicitly)",
+		"path": ["spec", "template", "spec", "automountServiceAccountToken"],
+	}}
+	violation == unset with input as deployment({"automountServiceAccountToken": null})
+	violation == unset with input as deployment({"automountServiceAccountToken": "false"})
 }
 
 test_bare_pod_and_cronjob_paths if {
@@ -56,4 +60,10 @@ test_service_account_unset_warns if {
 
 test_other_kinds_ignored if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {}}
+}
+
+# A Pod without a spec runs nothing (written against a mutant that dropped the is_workload check:
+# the missing pod spec read as an unset field).
+test_pod_without_spec_is_ignored if {
+	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}}
 }

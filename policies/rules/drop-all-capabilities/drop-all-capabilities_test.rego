@@ -102,3 +102,9 @@ test_metadata_declares_the_pss_level if {
 	metadata.pss == "restricted"
 	metadata.kinds == ["*"]
 }
+
+# "ALL" in capitals anywhere in the list is enough: a lowercase "all" next to it is not reported
+# (written against a mutant that dropped the check from the wrong-case finding).
+test_all_next_to_lowercase_all_passes if {
+	count(violation) == 0 with input as deployment({}, {"capabilities": {"drop": ["all", "ALL"]}})
+}

@@ -66,3 +66,15 @@ test_metadata_declares_the_pss_level if {
 	metadata.pss == "restricted"
 	metadata.kinds == ["*"]
 }
+
+# A volume that is not an object (a templating slip) has no source type to judge (written
+# against a mutant that dropped the is_object check: a list's items looked like sources).
+test_non_object_volumes_are_skipped if {
+	count(violation) == 0 with input as deployment([["nfs"], "hostPath", null])
+}
+
+# A source set to null (what Helm renders for an empty value) is no source (written against a
+# mutant that dropped the null check).
+test_null_sources_are_unset if {
+	count(violation) == 0 with input as deployment([{"name": "a", "nfs": null, "emptyDir": {}}])
+}

@@ -77,3 +77,20 @@ test_metadata_declares_the_pss_level if {
 	metadata.pss == "baseline"
 	metadata.kinds == ["*"]
 }
+
+# The slash-form hint only for a name whose dotted form is safe, and never for a name that is not
+# a string (written against mutants that dropped either condition of slash_form_of_allowed).
+test_hint_only_for_the_slash_form_of_a_safe_sysctl if {
+	violation == {{
+		"msg": "the pod sets sysctl net.core.somaxconn, which is not in the safe set",
+		"path": ["spec", "securityContext", "sysctls", 0, "name"],
+	}} with input as pod([{"name": "net.core.somaxconn", "value": "1024"}])
+	violation == {{
+		"msg": "the pod sets sysctl 5, which is not in the safe set",
+		"path": ["spec", "securityContext", "sysctls", 0, "name"],
+	}} with input as pod([{"name": 5, "value": "1"}])
+	violation == {{
+		"msg": "the pod sets sysctl net/ipv4/ip_local_port_range, which is not in the safe set (write it with dots: Pod Security admission compares names exactly)",
+		"path": ["spec", "securityContext", "sysctls", 0, "name"],
+	}} with input as pod([{"name": "net/ipv4/ip_local_port_range", "value": "1024 65535"}])
+}

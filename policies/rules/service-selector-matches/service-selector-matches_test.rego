@@ -75,3 +75,13 @@ test_message_lists_selector if {
 	some v in violation with input as {"resources": [service("s", {"selector": {"b": "2", "a": "1"}})]}
 	contains(v.msg, "a=1,b=2")
 }
+
+# Only core v1 Services are checked: a v1 object of another kind with a selector map (a bare
+# ReplicationController) and a Knative Service are not (written against mutants that dropped the
+# kind and the apiVersion check); a selector that is not a map selects nothing to report.
+test_only_core_services_with_a_selector_map if {
+	rc := {"apiVersion": "v1", "kind": "ReplicationController", "metadata": {"name": "rc", "namespace": "todo"}, "spec": {"selector": {"app": "gone"}}}
+	knative := {"apiVersion": "serving.knative.dev/v1", "kind": "Service", "metadata": {"name": "kn", "namespace": "todo"}, "spec": {"selector": {"app": "gone"}}}
+	count(found([rc, knative, backend])) == 0
+	count(found([service("s", {"selector": "app=gone"}), backend])) == 0
+}

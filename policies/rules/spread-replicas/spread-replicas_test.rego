@@ -54,15 +54,21 @@ test_no_spreading_warns_at_anti_affinity if {
 	}} with input as alone(workload("Deployment", 2, {}))
 }
 
+unspread_two := {{
+	"msg": "Deployment \"web\" runs 2 replicas with neither pod anti-affinity nor topologySpreadConstraints, so they may all land on one node",
+	"path": path,
+	"resource": 0,
+}}
+
 test_empty_constraints_do_not_count if {
-	count(violation) == 1 with input as alone(workload("Deployment", 2, {"affinity": {"podAntiAffinity": {}}}))
-	count(violation) == 1 with input as alone(workload("Deployment", 2, {"topologySpreadConstraints": []}))
-	count(violation) == 1 with input as alone(workload("Deployment", 2, {"affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": []}}}))
+	violation == unspread_two with input as alone(workload("Deployment", 2, {"affinity": {"podAntiAffinity": {}}}))
+	violation == unspread_two with input as alone(workload("Deployment", 2, {"topologySpreadConstraints": []}))
+	violation == unspread_two with input as alone(workload("Deployment", 2, {"affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": []}}}))
 }
 
 # Pod *affinity* and node affinity do not spread anything.
 test_pod_affinity_is_not_anti_affinity if {
-	count(violation) == 1 with input as alone(workload("Deployment", 2, {"affinity": {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}}}))
+	violation == unspread_two with input as alone(workload("Deployment", 2, {"affinity": {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}}}))
 }
 
 test_single_replica_not_checked if {
@@ -117,6 +123,12 @@ test_hpa_floor_decides if {
 	count(violation) == 0 with input as {"resources": [hpa_scaled({}), hpa("todo", "Deployment", "web", null)]}
 	explicit := json.patch(workload("Deployment", 3, {}), [{"op": "add", "path": "/metadata/namespace", "value": "todo"}])
 	count(violation) == 0 with input as {"resources": [explicit, one]}
+}
+
+# An HPA floor that is not a number ("3" from a template) is no replica count, though a string
+# sorts above every number in Rego (written against a mutant that dropped the is_number check).
+test_non_numeric_hpa_floor_is_not_a_count if {
+	count(violation) == 0 with input as {"resources": [hpa_scaled({}), hpa("todo", "Deployment", "web", "3")]}
 }
 
 test_hpa_must_target_the_workload_in_its_namespace if {
@@ -225,4 +237,31 @@ test_finding_points_at_the_rejected_constraint if {
 # cannot tell where it will be applied) gets the benefit of the doubt for a `namespaces` list.
 test_namespaces_list_of_a_workload_without_namespace if {
 	count(violation) == 0 with input as {"resources": [workload("Deployment", 2, required(object.union(term, {"namespaces": ["todo"]})))]}
+}
+
+# A map where a list belongs (a YAML slip: `requiredDuringScheduling...: {labelSelector: ...}`)
+# holds no constraint, in each of the three places, and a matchLabelKeys map names no key
+# (written against mutants that dropped the is_array checks, which iterated the map's values).
+test_maps_where_lists_belong_hold_no_constraint if {
+	none := {"Deployment \"web\" runs 2 replicas with neither pod anti-affinity nor topologySpreadConstraints, so they may all land on one node"}
+	rejected({"affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": term}}}) == none
+	rejected({"affinity": {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": {"weight": 100, "podAffinityTerm": term}}}}) == none
+	rejected({"topologySpreadConstraints": constraint}) == none
+	keyed := object.union(constraint, {"labelSelector": {"matchLabels": {"app": "db"}}, "matchLabelKeys": {"k": "app"}})
+	rejected(spread(keyed)) == {"Deployment \"web\" runs 2 replicas but no constraint spreads them, so they may all land on one node: topologySpreadConstraints[0] selects other pods (its labelSelector does not match the pod template labels)"}
+}
+
+# Namespaces listed and a namespaceSelector, neither taking in the workload's: one reason that
+# names both (written against mutants that dropped a condition of the namespace_problem bodies,
+# which then answered together); a `namespaces` that is not a list of strings lists nothing.
+test_namespace_list_and_selector_both_missing_the_workload if {
+	t := object.union(term, {"namespaces": ["other"], "namespaceSelector": {"matchLabels": {"team": "web"}}})
+	rejected(required(t)) == {"Deployment \"web\" runs 2 replicas but no constraint spreads them, so they may all land on one node: podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0] applies to namespaces [\"other\"] and those its namespaceSelector selects, not the workload's namespace \"todo\""}
+	count(rejected(required(object.union(term, {"namespaces": {"x": "other"}})))) == 0
+	count(rejected(required(object.union(term, {"namespaces": [5]})))) == 0
+}
+
+# An empty topologyKey is no topologyKey (written against mutants that let "" count as a key).
+test_empty_topology_key_is_missing if {
+	rejected(spread(object.union(constraint, {"topologyKey": ""}))) == {"Deployment \"web\" runs 2 replicas but no constraint spreads them, so they may all land on one node: topologySpreadConstraints[0] has no topologyKey"}
 }
