@@ -362,3 +362,173 @@ mod tests {
         );
     }
 }
+
+/// Tests written against mutants of this file (`scripts/mutants.sh --file src/config.rs`):
+/// each names what it catches.
+#[cfg(test)]
+mod mutants_tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rule(id: &str, params: serde_json::Value, types: serde_json::Value) -> RuleMeta {
+        RuleMeta::from_json(
+            &id.replace('-', "_"),
+            &json!({
+                "id": id, "title": "t", "severity": "warning", "section": "s",
+                "rationale": "r", "remediation": "m", "kinds": ["Deployment"],
+                "params": params, "param_types": types,
+            }),
+        )
+        .expect("rule metadata")
+    }
+
+    fn rules() -> Vec<RuleMeta> {
+        vec![
+            rule(
+                "min-replicas",
+                json!({"min_replicas": 2}),
+                json!({"min_replicas": {"type": "integer", "minimum": 1, "description": "d"}}),
+            ),
+            rule(
+                "image-pattern",
+                json!({"pattern": "^x", "registries": ["a"]}),
+                json!({"pattern": {"type": "regex", "description": "d"}, "registries": {"type": "string_list", "description": "d"}}),
+            ),
+            rule("no-params", json!({}), json!({})),
+        ]
+    }
+
+    fn invalid(text: &str) -> String {
+        let config = Config::parse("cfg.yaml", text).expect("parses");
+        match config.validate(&rules()) {
+            Err(ConfigError::Invalid { path, message }) => format!("{path}:{message}"),
+            other => panic!("expected invalid, got {other:?}"),
+        }
+    }
+
+    /// Every problem at its line and column, all of them at once, joined one per line with the
+    /// file name (a `continue` removed, a problem dropped, or the join changed, fails this).
+    #[test]
+    fn validate_reports_every_problem_at_its_line() {
+        let text = "rules:\n  min-replica: {}\n  min-replicas:\n    params: {min_replica: 3, min_replicas: 0}\n  no-params:\n    params: {x: 1}\n  image-pattern:\n    params: {pattern: '(', other: 1}\nexemptions:\n  - rules: ['*', no-such-rule]\n    reason: r\n";
+        assert_eq!(
+            invalid(text),
+            [
+                "cfg.yaml:8:14: rule `image-pattern`: parameter `pattern` is not a valid regular expression: regex parse error:\n    (\n    ^\nerror: unclosed group",
+                "cfg.yaml:8:28: rule `image-pattern` has no parameter `other` (it takes: pattern, registries)",
+                "cfg.yaml:2:3: rules: no rule `min-replica` (did you mean `min-replicas`?)",
+                "cfg.yaml:4:14: rule `min-replicas` has no parameter `min_replica` (did you mean `min_replicas`?)",
+                "cfg.yaml:4:30: rule `min-replicas`: parameter `min_replicas` must be at least 1, not 0",
+                "cfg.yaml:6:14: rule `no-params` has no parameter `x` (it takes no parameters)",
+                "cfg.yaml:10:18: exemption: no rule `no-such-rule` (`k8s-constitution rules` lists them)",
+            ]
+            .join("\n")
+        );
+    }
+
+    #[test]
+    fn a_valid_config_validates() {
+        let config = Config::parse(
+            "cfg.yaml",
+            "rules:\n  min-replicas:\n    params: {min_replicas: 3}\n  image-pattern:\n    params: {pattern: '^ok$'}\nexemptions:\n  - rules: ['*', no-params]\n    reason: r\n",
+        )
+        .expect("parses");
+        config.validate(&rules()).expect("valid");
+        assert!(Config::default().validate(&rules()).is_ok());
+    }
+
+    /// The parameters handed to the rules: only rules that set some, each as an object.
+    #[test]
+    fn params_are_handed_over_per_rule() {
+        let config = Config::parse(
+            "cfg.yaml",
+            "rules:\n  min-replicas:\n    params: {min_replicas: 3}\n  no-params: {enabled: false}\n",
+        )
+        .expect("parses");
+        let params = config.params();
+        assert_eq!(
+            serde_json::Value::Object(params),
+            json!({"min-replicas": {"min_replicas": 3}})
+        );
+    }
+
+    #[test]
+    fn severity_names_map_to_severities() {
+        assert_eq!(Severity::from(SeverityName::Error), Severity::Error);
+        assert_eq!(Severity::from(SeverityName::Warning), Severity::Warning);
+    }
+
+    /// Parse errors carry `line:col: ` (the file name comes first in the error); the exemption
+    /// checks point at the offending field.
+    #[test]
+    fn parse_errors_name_the_line() {
+        let message = |text: &str| match Config::parse("cfg.yaml", text) {
+            Err(ConfigError::Invalid { path, message }) => format!("{path}:{message}"),
+            other => panic!("expected invalid, got {other:?}"),
+        };
+        assert_eq!(
+            message("exemptions:\n  - rules: [x]\n    reason: ' '\n"),
+            "cfg.yaml:3:5: every exemption needs a non-empty `reason`"
+        );
+        assert_eq!(
+            message("exemptions:\n  - rules: [x]\n    reason: r\n    until: 2030-02-30\n"),
+            "cfg.yaml:4:5: exemption `until: 2030-02-30` is not a YYYY-MM-DD date that exists"
+        );
+        assert_eq!(
+            message("rules:\n  x: {enabled: maybe}\n"),
+            "cfg.yaml:2:7: invalid type: string \"maybe\", expected a boolean"
+        );
+        // Without a position, the message follows the name after a space.
+        assert_eq!(at(Loc::default(), "m"), " m");
+    }
+
+    #[test]
+    fn an_empty_file_is_the_defaults() {
+        let config = Config::parse("cfg.yaml", "").expect("parses");
+        assert!(config.rules.is_empty() && config.exemptions.is_empty());
+        assert_eq!(config.path(), Some(Path::new("cfg.yaml")));
+    }
+
+    /// `none` means no file; an explicit file is read and remembered; a missing one is an
+    /// error; without either, the nearest `.k8s-constitution.yaml` upward is found.
+    #[test]
+    fn load_and_discover() {
+        let (config, path) = Config::load(Some(Path::new(NO_CONFIG))).expect("none");
+        assert!(path.is_none() && config.path().is_none());
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let nested = dir.path().join("a/b");
+        std::fs::create_dir_all(&nested).expect("mkdir");
+        assert_eq!(Config::discover(&nested), None);
+        let file = dir.path().join(CONFIG_FILE_NAME);
+        std::fs::write(&file, "rules:\n  min-replicas: {enabled: false}\n").expect("write");
+        assert_eq!(Config::discover(&nested), Some(file.clone()));
+
+        let (config, path) = Config::load(Some(&file)).expect("loads");
+        assert_eq!(path.as_deref(), Some(file.as_path()));
+        assert_eq!(config.path(), Some(file.as_path()));
+        assert_eq!(config.rules["min-replicas"].enabled, Some(false));
+
+        let missing = dir.path().join("missing.yaml");
+        match Config::load(Some(&missing)) {
+            Err(ConfigError::Read { path, .. }) => assert_eq!(path, missing.display().to_string()),
+            other => panic!("expected a read error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn until_dates_are_read() {
+        let mut e = ConfigExemption {
+            rules: vec!["*".into()],
+            kind: None,
+            namespace: None,
+            name: None,
+            container: None,
+            reason: "r".into(),
+            until: None,
+        };
+        assert_eq!(e.until_date(), None);
+        e.until = Some("2030-01-31".into());
+        assert_eq!(e.until_date(), Date::parse("2030-01-31"));
+    }
+}

@@ -414,3 +414,367 @@ mod tests {
         ));
     }
 }
+
+/// Tests written against mutants that survived `scripts/mutants.sh --file src/exempt.rs` (or
+/// would have): each names the change it catches.
+#[cfg(test)]
+mod mutants_tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Catches any change to the civil-from-days arithmetic (a `+` for a `-`, a divisor off by
+    /// one) and to the leap-year rule: every day from 1970 to 2400, counted one at a time with
+    /// `days_in_month`, must be what `from_days_since_epoch` computes, and print as a date that
+    /// parses back to itself.
+    #[test]
+    fn every_day_from_1970_to_2400_counts_like_a_calendar() {
+        let mut expected = Date {
+            year: 1970,
+            month: 1,
+            day: 1,
+        };
+        let mut days = 0i64;
+        while expected.year < 2401 {
+            let computed = Date::from_days_since_epoch(days);
+            assert_eq!(computed, expected, "day {days}");
+            assert_eq!(Date::parse(&computed.to_string()), Some(computed));
+            days += 1;
+            expected.day += 1;
+            if expected.day > days_in_month(expected.year, expected.month) {
+                expected.day = 1;
+                expected.month += 1;
+                if expected.month > 12 {
+                    expected.month = 1;
+                    expected.year += 1;
+                }
+            }
+        }
+        // 1970 to 2400 inclusive: 431 years, 105 of them leap years (2100, 2200 and 2300 are
+        // not; 2000 and 2400 are).
+        assert_eq!(days, 431 * 365 + 105);
+    }
+
+    #[test]
+    fn month_lengths() {
+        let lengths: Vec<u32> = (1..=12).map(|m| days_in_month(2027, m)).collect();
+        assert_eq!(lengths, [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]);
+        assert_eq!(days_in_month(2028, 2), 29);
+        assert_eq!(days_in_month(2000, 2), 29);
+        assert_eq!(days_in_month(1900, 2), 28);
+    }
+
+    /// `today` divides seconds by 86 400: `%` or `*` there would put today in 1970 or far
+    /// away.
+    #[test]
+    fn today_is_a_plausible_date() {
+        let today = Date::today();
+        assert!((2025..2200).contains(&today.year), "today is not {today}");
+    }
+
+    #[test]
+    fn dates_are_trimmed_and_checked_digit_by_digit() {
+        assert_eq!(
+            Date::parse(" 2030-01-31\n"),
+            Some(Date {
+                year: 2030,
+                month: 1,
+                day: 31
+            })
+        );
+        for bad in [
+            "2030-01-3x",
+            "2030x01-31",
+            "2030-01x31",
+            "203a-01-31",
+            "2030-0a-31",
+        ] {
+            assert_eq!(Date::parse(bad), None, "{bad}");
+        }
+        assert_eq!(Date::parse("2030-12-31").map(|d| d.month), Some(12));
+        assert_eq!(Date::parse("2030-12-01").map(|d| d.day), Some(1));
+    }
+
+    #[test]
+    fn dates_order_by_year_then_month_then_day() {
+        let d = |s: &str| Date::parse(s).expect("date");
+        assert!(d("2029-12-31") < d("2030-01-01"));
+        assert!(d("2030-01-31") < d("2030-02-01"));
+        assert!(d("2030-02-01") < d("2030-02-02"));
+    }
+
+    #[test]
+    fn only_an_exempted_status_has_a_reason() {
+        let reason = || "why".to_string();
+        assert_eq!(
+            ExemptionStatus::Exempted { reason: reason() }.exempted_reason(),
+            Some("why")
+        );
+        let until = Date::parse("2020-01-01").expect("date");
+        assert_eq!(
+            ExemptionStatus::Expired {
+                reason: reason(),
+                until
+            }
+            .exempted_reason(),
+            None
+        );
+        assert_eq!(ExemptionStatus::None.exempted_reason(), None);
+    }
+
+    fn annotation(rules: &[&str], problems: usize) -> AnnotationExemption {
+        AnnotationExemption {
+            rules: rules.iter().map(|r| r.to_string()).collect(),
+            reason: Some("r".into()),
+            until: None,
+            problems: (0..problems)
+                .map(|_| AnnotationProblem {
+                    path: vec![],
+                    message: "bad".into(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn an_annotation_covers_only_the_rules_it_names_and_only_when_well_formed() {
+        assert!(annotation(&["a", "b"], 0).covers("b"));
+        assert!(!annotation(&["a", "b"], 0).covers("c"));
+        assert!(annotation(&["*"], 0).covers("c"));
+        assert!(!annotation(&["a"], 1).covers("a"));
+        assert!(!annotation(&["*"], 1).covers("a"));
+    }
+
+    fn read(annotations: serde_json::Value) -> Option<AnnotationExemption> {
+        let meta = crate::object::from_json(&json!({ "annotations": annotations }));
+        annotation_exemption(
+            Some(&meta),
+            &["spec".into(), "template".into(), "metadata".into()],
+            &|id| id == "known" || id == "other",
+        )
+    }
+
+    #[test]
+    fn no_exempt_annotation_is_no_exemption() {
+        assert_eq!(read(json!({REASON_ANNOTATION: "r"})), None);
+        assert_eq!(annotation_exemption(None, &[], &|_| true), None);
+    }
+
+    /// The messages and paths of each problem, exactly: the rule list in "the exemption of
+    /// ...", the annotation each one is at, and nothing reported for a good exemption.
+    #[test]
+    fn problems_say_what_is_wrong_where() {
+        let exempt_path = vec![
+            "spec",
+            "template",
+            "metadata",
+            "annotations",
+            EXEMPT_ANNOTATION,
+        ];
+        let until_path = vec![
+            "spec",
+            "template",
+            "metadata",
+            "annotations",
+            UNTIL_ANNOTATION,
+        ];
+
+        let good = read(json!({EXEMPT_ANNOTATION: " known , other ", REASON_ANNOTATION: " legacy ", UNTIL_ANNOTATION: "2030-01-31"})).expect("present");
+        assert_eq!(good.rules, ["known", "other"]);
+        assert_eq!(good.reason.as_deref(), Some("legacy"));
+        assert_eq!(good.until, Date::parse("2030-01-31"));
+        assert_eq!(good.problems, []);
+
+        let unknown = read(json!({EXEMPT_ANNOTATION: "known,nope", REASON_ANNOTATION: "r"}))
+            .expect("present");
+        assert_eq!(
+            unknown.problems,
+            [AnnotationProblem {
+                path: exempt_path.iter().map(|s| s.to_string()).collect(),
+                message: format!(
+                    "`{EXEMPT_ANNOTATION}` names rule `nope`, which the pack does not have; the exemption of known, nope is not applied"
+                ),
+            }]
+        );
+
+        let star = read(json!({EXEMPT_ANNOTATION: "*", REASON_ANNOTATION: "r"})).expect("present");
+        assert_eq!(star.problems, [], "`*` is not an unknown rule");
+
+        let empty = read(json!({EXEMPT_ANNOTATION: ",", REASON_ANNOTATION: "r"})).expect("present");
+        assert_eq!(empty.rules, Vec::<String>::new());
+        assert_eq!(empty.problems.len(), 1);
+        assert_eq!(
+            empty.problems[0].message,
+            format!(
+                "`{EXEMPT_ANNOTATION}` names no rule (a comma-separated list of rule ids, or \"*\"); nothing is exempted"
+            )
+        );
+
+        let blank_reason =
+            read(json!({EXEMPT_ANNOTATION: "known", REASON_ANNOTATION: "  "})).expect("present");
+        assert_eq!(blank_reason.reason, None);
+        assert_eq!(
+            blank_reason.problems[0].message,
+            format!(
+                "the exemption of known is not applied: it needs a `{REASON_ANNOTATION}` annotation saying why"
+            )
+        );
+        let nothing = read(json!({EXEMPT_ANNOTATION: ""})).expect("present");
+        assert_eq!(
+            nothing.problems[1].message,
+            format!(
+                "the exemption is not applied: it needs a `{REASON_ANNOTATION}` annotation saying why"
+            )
+        );
+
+        let bad_until = read(
+            json!({EXEMPT_ANNOTATION: "known", REASON_ANNOTATION: "r", UNTIL_ANNOTATION: 20300131}),
+        )
+        .expect("present");
+        assert_eq!(bad_until.until, None);
+        assert_eq!(
+            bad_until.problems,
+            [AnnotationProblem {
+                path: until_path.iter().map(|s| s.to_string()).collect(),
+                message: format!(
+                    "`{UNTIL_ANNOTATION}: ` is not a YYYY-MM-DD date that exists; the exemption of known is not applied"
+                ),
+            }]
+        );
+    }
+
+    fn config(rules: &[&str]) -> ConfigExemption {
+        ConfigExemption {
+            rules: rules.iter().map(|r| r.to_string()).collect(),
+            kind: None,
+            namespace: None,
+            name: None,
+            container: None,
+            reason: "vendor chart".into(),
+            until: None,
+        }
+    }
+
+    const TARGET: Target<'static> = Target {
+        rule: "a",
+        kind: "DaemonSet",
+        namespace: Some("monitoring"),
+        name: "node-exporter",
+        container: Some("exporter"),
+    };
+
+    /// Each coordinate must match on its own (an `&&` turned into `||` lets one matching field
+    /// exempt every object), `*` and a trailing `*` are wildcards, and an unset field matches.
+    #[test]
+    fn config_exemptions_match_every_coordinate() {
+        let matches = |e: &ConfigExemption| config_exemption_matches(e, &TARGET);
+        assert!(matches(&config(&["a"])));
+        assert!(matches(&config(&["*"])));
+        assert!(!matches(&config(&["b"])));
+
+        let with = |f: &dyn Fn(&mut ConfigExemption)| {
+            let mut e = config(&["a"]);
+            f(&mut e);
+            matches(&e)
+        };
+        assert!(with(&|e| e.kind = Some("DaemonSet".into())));
+        assert!(!with(&|e| e.kind = Some("Deployment".into())));
+        assert!(with(&|e| e.namespace = Some("monitor*".into())));
+        assert!(!with(&|e| e.namespace = Some("kube-*".into())));
+        assert!(!with(&|e| e.namespace = Some("monitoring-2".into())));
+        assert!(with(&|e| e.name = Some("*".into())));
+        assert!(!with(&|e| e.name = Some("node".into())));
+        assert!(with(&|e| e.container = Some("exporter".into())));
+        assert!(!with(&|e| e.container = Some("sidecar".into())));
+
+        // A pattern never matches a coordinate the object does not have.
+        let pod_level = Target {
+            container: None,
+            namespace: None,
+            ..TARGET
+        };
+        let mut e = config(&["a"]);
+        e.container = Some("exp*".into());
+        assert!(!config_exemption_matches(&e, &pod_level));
+        e.container = None;
+        e.namespace = Some("monitoring".into());
+        assert!(!config_exemption_matches(&e, &pod_level));
+        e.namespace = Some("*".into());
+        assert!(config_exemption_matches(&e, &pod_level));
+    }
+
+    /// The first applicable exemption that is still valid wins, annotations before the config;
+    /// an expired one is reported only when nothing valid applies, and then the first expired.
+    #[test]
+    fn decide_prefers_a_valid_exemption_and_reports_the_first_expired() {
+        let today = Date::parse("2026-06-01").expect("date");
+        let with_until = |reason: &str, until: &str| AnnotationExemption {
+            rules: vec!["a".into()],
+            reason: Some(reason.into()),
+            until: Date::parse(until),
+            problems: vec![],
+        };
+        let expired_config = |reason: &str| ConfigExemption {
+            reason: reason.into(),
+            until: Some("2026-05-01".into()),
+            ..config(&["a"])
+        };
+
+        assert_eq!(decide(&[], &[], &TARGET, today), ExemptionStatus::None);
+        assert_eq!(
+            decide(
+                &[
+                    with_until("old", "2026-05-31"),
+                    with_until("new", "2026-06-02")
+                ],
+                &[],
+                &TARGET,
+                today
+            ),
+            ExemptionStatus::Exempted {
+                reason: "new".into()
+            }
+        );
+        assert_eq!(
+            decide(
+                &[with_until("first", "2026-05-31")],
+                &[expired_config("second"), config(&["a"])],
+                &TARGET,
+                today
+            ),
+            ExemptionStatus::Exempted {
+                reason: "vendor chart".into()
+            }
+        );
+        assert_eq!(
+            decide(
+                &[with_until("first", "2026-05-31")],
+                &[expired_config("second")],
+                &TARGET,
+                today
+            ),
+            ExemptionStatus::Expired {
+                reason: "first".into(),
+                until: Date::parse("2026-05-31").expect("date")
+            }
+        );
+        assert_eq!(
+            decide(&[], &[expired_config("cfg")], &TARGET, today),
+            ExemptionStatus::Expired {
+                reason: "cfg".into(),
+                until: Date::parse("2026-05-01").expect("date")
+            }
+        );
+        // An annotation for another rule, or a config exemption for another kind, is no help.
+        let mut other_kind = config(&["a"]);
+        other_kind.kind = Some("Deployment".into());
+        assert_eq!(
+            decide(&[annotation(&["b"], 0)], &[other_kind], &TARGET, today),
+            ExemptionStatus::None
+        );
+        // An annotation is applied with its own reason, not the config's.
+        assert_eq!(
+            decide(&[annotation(&["a"], 0)], &[config(&["a"])], &TARGET, today),
+            ExemptionStatus::Exempted { reason: "r".into() }
+        );
+    }
+}

@@ -91,3 +91,59 @@ mod tests {
         assert_eq!(edit_distance("same", "same"), 0);
     }
 }
+
+/// Tests written against mutants of this file (`scripts/mutants.sh --file src/rule_ids.rs`).
+#[cfg(test)]
+mod mutants_tests {
+    use super::*;
+
+    /// The typo limit is a third of the id's length, at least 2: exactly at the limit is a
+    /// suggestion, one more edit is not (catches `<=` turned into `<`, `/ 3` into `* 3` or
+    /// `% 3`, and `max` into `min`).
+    #[test]
+    fn suggestions_stop_at_a_third_of_the_length() {
+        // 12 characters: limit 4.
+        assert_eq!(
+            suggestion("abcdefghijkl", ["abcdefghwxyz"]),
+            Some("abcdefghwxyz")
+        );
+        assert_eq!(suggestion("abcdefghijkl", ["abcdefgvwxyz"]), None);
+        // 3 characters: a third is 1, the floor of 2 applies.
+        assert_eq!(suggestion("abc", ["axy"]), Some("axy"));
+        assert_eq!(suggestion("abc", ["xyz"]), None);
+    }
+
+    /// The closest wins whatever the order; among equals, the first.
+    #[test]
+    fn the_nearest_id_wins_and_ties_go_to_the_first() {
+        assert_eq!(
+            suggestion("min-replica", ["max-replicas", "min-replicas"]),
+            Some("min-replicas")
+        );
+        assert_eq!(
+            suggestion("min-replica", ["min-replicas", "max-replicas"]),
+            Some("min-replicas")
+        );
+        assert_eq!(suggestion("ab-cd", ["ab-cx", "ab-cy"]), Some("ab-cx"));
+    }
+
+    #[test]
+    fn a_blank_id_is_an_empty_rule_id() {
+        assert_eq!(
+            unknown_rule_message("   ", ["a"]).as_deref(),
+            Some("an empty rule id")
+        );
+    }
+
+    /// Insertions, deletions and substitutions cost one each, counted in characters.
+    #[test]
+    fn edit_distance_is_levenshtein() {
+        assert_eq!(edit_distance("abc", ""), 3);
+        assert_eq!(edit_distance("abc", "abcd"), 1);
+        assert_eq!(edit_distance("abcd", "abc"), 1);
+        assert_eq!(edit_distance("abc", "axc"), 1);
+        assert_eq!(edit_distance("flaw", "lawn"), 2);
+        assert_eq!(edit_distance("été", "ete"), 2);
+        assert_eq!(edit_distance("intention", "execution"), 5);
+    }
+}
