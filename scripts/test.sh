@@ -43,6 +43,23 @@ for args in "fixtures --format json" "fixtures --format sarif" "$check_corpus --
   echo "  identical: lint $args"
 done
 
+step "mutation testing of the last commit (scripts/mutants.sh --in-diff HEAD~1: Rust and Rego, 10-minute budget)"
+# HEAD~1 exists: CI runs in a full clone; in a shallow one mutants.sh fails with a message
+# rather than pass on an empty diff. Installing cargo-mutants (once, cached outside the repo)
+# is not part of the budget; the run itself is, and overrunning it fails CI, never skips.
+bash scripts/mutants.sh --install >/dev/null
+mutants_rc=0
+# --fast: the Rust mutants run against the unit tests and tests/mutants_*.rs only.
+timeout --kill-after=30 600 bash scripts/mutants.sh --in-diff HEAD~1 --fast || mutants_rc=$?
+if ((mutants_rc == 124 || mutants_rc == 137)); then
+  echo "mutation testing of the last commit took more than its 10-minute budget and was stopped:" >&2
+  echo "  the commit changes too much code for one in-diff run; run 'scripts/mutants.sh --in-diff HEAD~1 --fast'" >&2
+  echo "  locally (or per file with --file) and split the change. Failing: a stopped check is not a pass." >&2
+  exit 1
+elif ((mutants_rc != 0)); then
+  exit "$mutants_rc"
+fi
+
 step "end to end on a real kube-apiserver + etcd"
 # Run with bash, not through the exec bit: a lost exec bit must fail CI, never skip the checks.
 bash scripts/e2e.sh
