@@ -35,6 +35,11 @@ pub enum Command {
     /// Check the live objects of a cluster (kubeconfig or in-cluster) against the full rule pack,
     /// cross-resource rules included; reports like `lint`.
     Audit(AuditArgs),
+    /// Print a shell completion script (e.g. `k8s-constitution completions bash >
+    /// /etc/bash_completion.d/k8s-constitution`).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `k8s-constitution man > k8s-constitution.1`.
+    Man,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -44,6 +49,8 @@ pub enum Format {
     Sarif,
     Junit,
     Github,
+    /// One line per finding: `file:line:col: severity rule: message`.
+    Compact,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -80,6 +87,13 @@ pub struct ReportArgs {
     /// only (for CI logs that many people read).
     #[arg(long)]
     pub redact_all_values: bool,
+    /// Print only the summary line (human and compact formats; the machine formats are
+    /// unchanged).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -146,6 +160,13 @@ pub struct TestArgs {
     /// Print passing tests too.
     #[arg(long, short = 'v')]
     pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

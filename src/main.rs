@@ -1,10 +1,10 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use k8s_constitution::cli::{
-    AuditArgs, Cli, Command, CommonPolicyArgs, ExplainArgs, FailOn, Format, LintArgs, ReportArgs,
-    RulesArgs, TestArgs,
+    AuditArgs, Cli, Command, CommonPolicyArgs, CompletionsArgs, ExplainArgs, FailOn, Format,
+    LintArgs, ReportArgs, RulesArgs, TestArgs,
 };
 use k8s_constitution::config::Config;
 use k8s_constitution::core::{Core, Redaction, Selection};
@@ -40,6 +40,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => k8s_constitution::serve::run(args),
         Command::Certs(args) => k8s_constitution::certs::run(args),
         Command::Audit(args) => run_audit(args),
+        Command::Completions(args) => run_completions(args),
+        Command::Man => run_man(),
     };
     match result {
         Ok(code) => code,
@@ -110,10 +112,17 @@ fn color_wanted() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// `COLUMNS` when set, else the width of the terminal standard output is, else 100.
 fn terminal_width() -> usize {
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())
+        .filter(|&c: &usize| c > 0)
+        .or_else(|| {
+            terminal_size::terminal_size_of(std::io::stdout())
+                .map(|(terminal_size::Width(w), _)| usize::from(w))
+                .filter(|&w| w > 0)
+        })
         .unwrap_or(100)
 }
 
@@ -142,7 +151,9 @@ fn run_lint(args: LintArgs) -> miette::Result<ExitCode> {
 
 /// What the redactor computes: only the human format shows source text.
 fn redaction_for(args: &ReportArgs) -> Redaction {
+    // `--quiet` prints the summary alone: no snippet, nothing to mask.
     match (args.format, args.redact_all_values) {
+        (Format::Human, _) if args.quiet => Redaction::NoSnippets,
         (Format::Human, true) => Redaction::AllValues,
         (Format::Human, false) => Redaction::Secrets,
         _ => Redaction::NoSnippets,
@@ -159,10 +170,16 @@ fn finish_report(
     let options = RenderOptions {
         rules,
         show_exempted: args.show_exempted,
-        color: color_wanted(),
+        color: args.output.is_none() && color_wanted(),
         width: terminal_width(),
+        quiet: args.quiet,
     };
-    write_stdout_with(|out| report::write(report, args.format, &options, out))?;
+    match &args.output {
+        None => write_stdout_with(|out| report::write(report, args.format, &options, out))?,
+        Some(path) => write_report_file(path, |out| {
+            report::write(report, args.format, &options, out)
+        })?,
+    }
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
@@ -175,6 +192,53 @@ fn finish_report(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `-o FILE`: the report goes to the file, created or truncated.
+fn write_report_file(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> miette::Result<()> {
+    let result = std::fs::File::create(path).and_then(|file| {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        write(&mut out)?;
+        out.flush()
+    });
+    result.map_err(|e| {
+        miette::miette!(
+            code = "k8sc::usage::output",
+            "cannot write the report to {}: {e}",
+            path.display()
+        )
+    })
+}
+
+fn run_completions(args: CompletionsArgs) -> miette::Result<ExitCode> {
+    let mut command = Cli::command();
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "k8s-constitution", &mut script);
+    write_stdout_with(|out| out.write_all(&script))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_man() -> miette::Result<ExitCode> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut page)
+        .into_diagnostic()?;
+    // clap_mangen opens with the definition of the `Aq` string; `.TH` comes first in a man page
+    // (and is what `man` and `file` look for), the definition right after it.
+    let page = String::from_utf8_lossy(&page).into_owned();
+    let page = match page.find("\n.TH ") {
+        Some(at) => {
+            let (preamble, rest) = page.split_at(at + 1);
+            let (title, body) = rest.split_at(rest.find('\n').map_or(rest.len(), |n| n + 1));
+            format!("{title}{preamble}{body}")
+        }
+        None => page,
+    };
+    write_stdout(&page)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_rules(args: RulesArgs) -> miette::Result<ExitCode> {

@@ -1,4 +1,4 @@
-//! Snapshot tests of the human, JSON and SARIF output (insta). Run from the repository root
+//! Snapshot tests of the human, compact, JSON and SARIF output (insta). Run from the repository root
 //! with relative paths and a fixed rule selection so the snapshots only change when the
 //! output format does. Review changes with `cargo insta review`.
 
@@ -33,6 +33,16 @@ fn human_output() {
 #[test]
 fn human_output_with_exempted() {
     insta::assert_snapshot!(lint("human", &["--show-exempted"]));
+}
+
+#[test]
+fn compact_output() {
+    insta::assert_snapshot!(lint("compact", &[]));
+}
+
+#[test]
+fn compact_output_with_exempted() {
+    insta::assert_snapshot!(lint("compact", &["--show-exempted"]));
 }
 
 #[test]

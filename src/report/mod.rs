@@ -1,5 +1,6 @@
 //! Reporters: one module per output format, all rendering the same [`LintReport`].
 
+pub mod compact;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -17,6 +18,8 @@ pub struct RenderOptions<'a> {
     pub color: bool,
     /// Terminal width for wrapping (human format).
     pub width: usize,
+    /// Only the summary line (human and compact formats).
+    pub quiet: bool,
 }
 
 pub fn render(report: &LintReport, format: Format, options: &RenderOptions<'_>) -> String {
@@ -26,6 +29,7 @@ pub fn render(report: &LintReport, format: Format, options: &RenderOptions<'_>) 
         Format::Sarif => sarif::render(report, options.rules),
         Format::Junit => junit::render(report),
         Format::Github => github::render(report, options.show_exempted),
+        Format::Compact => compact::render(report, options),
     }
 }
 

@@ -1,0 +1,72 @@
+//! The human report must take time linear in its findings and its input: rendering used to
+//! count lines from the start of the file for every finding, so one 2 MB stream took 83 s. The
+//! test renders N and 4N resources from one stream in the same run and compares the times:
+//! linear gives about 4× (less, with the fixed start-up cost), quadratic about 16×. It fails
+//! only above 8×, and each size is timed as the best of three runs, so a busy machine slows
+//! both sides rather than failing the test.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A stream of `n` Deployments, each with several findings spread over its lines.
+fn stream(n: usize) -> String {
+    let mut out = String::new();
+    for i in 0..n {
+        out.push_str(&format!(
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\n  namespace: team-{}\n  labels: {{app: app-{i}}}\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {{app: app-{i}}}\n  template:\n    metadata:\n      labels: {{app: app-{i}}}\n    spec:\n      containers:\n        - name: app\n          image: app-{i}:latest\n          ports: [{{containerPort: 8080}}]\n          securityContext:\n            privileged: false\n          resources:\n            requests: {{cpu: 100m}}\n",
+            i % 10
+        ));
+    }
+    out
+}
+
+/// Wall time of one `lint - --format human` over `input`, and the report's length in lines.
+fn render(input: &str) -> (Duration, usize) {
+    let start = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_k8s-constitution"))
+        .args(["lint", "-", "--format", "human", "--fail-on", "never"])
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = child.wait_with_output().expect("waits");
+    let elapsed = start.elapsed();
+    writer.join().expect("writer").expect("writes stdin");
+    assert_eq!(output.status.code(), Some(0), "lint ran");
+    let lines = String::from_utf8_lossy(&output.stdout).lines().count();
+    (elapsed, lines)
+}
+
+fn best_of_three(input: &str) -> (Duration, usize) {
+    let runs: Vec<(Duration, usize)> = (0..3).map(|_| render(input)).collect();
+    let lines = runs[0].1;
+    let best = runs.iter().map(|r| r.0).min().unwrap_or_default();
+    (best, lines)
+}
+
+#[test]
+fn human_rendering_is_linear_in_one_stream() {
+    const N: usize = 250;
+    let (small, small_lines) = best_of_three(&stream(N));
+    let (large, large_lines) = best_of_three(&stream(4 * N));
+    // The larger report really holds about four times as many findings.
+    assert!(
+        large_lines > 3 * small_lines,
+        "{small_lines} lines for {N} resources, {large_lines} for {}",
+        4 * N
+    );
+    let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-3);
+    assert!(
+        ratio <= 8.0,
+        "human report of {N} resources took {small:?}, of {} resources {large:?}: {ratio:.1}× \
+         for 4× the input (linear is about 4×, quadratic about 16×)",
+        4 * N
+    );
+}
