@@ -185,8 +185,8 @@ PY
   fi
   log "rust: $CARGO_MUTANTS ${args[*]}"
   # A run that finds no mutant (an in-diff of test code only) writes no results: never read
-  # the previous run's.
-  rm -rf "$out"
+  # the previous run's (except with --retest, where cargo-mutants --iterate reads them).
+  [[ -n $retest ]] || rm -rf "$out"
   local rc=0
   CARGO_TARGET_DIR=${K8SC_MUTANTS_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/k8s-constitution/mutants-target} \
     "$CARGO_MUTANTS" "${args[@]}" || rc=$?
