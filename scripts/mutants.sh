@@ -7,6 +7,8 @@
 #   scripts/mutants.sh --rust --shard 0/8       # one shard of the full Rust run (k is 0-based)
 #   scripts/mutants.sh --rego                   # every rule of the pack
 #   scripts/mutants.sh --install                # only install cargo-mutants (cached)
+#   scripts/mutants.sh --prepare --in-diff --fast   # install, and build the dependencies the
+#                                               # Rust run needs when the diff has Rust in it
 #   scripts/mutants.sh --in-diff --fast         # Rust with the fast tests only (what CI runs)
 #
 # Rust: cargo-mutants (from crates.io, installed on first use into
@@ -74,12 +76,13 @@ install_cargo_mutants() {
 # ---- arguments ---------------------------------------------------------------------------
 do_rust=1 do_rego=1 side_given=''
 in_diff='' base=''
-shard='' jobs=2 timeout='' fast='' retest=''
+shard='' jobs=2 timeout='' fast='' retest='' prepare=''
 rust_files=() rego_files=() rego_excludes=()
 while (($#)); do
   case $1 in
     -h | --help) usage; exit 0 ;;
     --install) install_cargo_mutants; echo "$CARGO_MUTANTS"; exit 0 ;;
+    --prepare) prepare=1 ;;
     --rust | --rego)
       # The first of them picks one side, a second adds the other.
       if [[ -z $side_given ]]; then do_rust=0 do_rego=0 side_given=1; fi
@@ -119,6 +122,23 @@ if [[ -n $in_diff ]]; then
     die "--in-diff: base '$base' is not a commit in this clone (shallow clone or first commit?); run 'git fetch --deepen=1' or pass another BASE"
   fi
   log "in-diff: mutants on lines changed since $base ($(git rev-parse --short "$base"))"
+fi
+
+MUTANTS_TARGET_DIR=${K8SC_MUTANTS_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/k8s-constitution/mutants-target}
+
+# --prepare: what a timed run should not pay for. cargo-mutants installed, and (when the Rust
+# side has something to do) the dependencies built once into the kept build directory, in the
+# debug profile of the test targets the run will use. On a machine that ran it before, seconds.
+if [[ -n $prepare ]]; then
+  install_cargo_mutants
+  if ((do_rust)) && { [[ -z $in_diff ]] || ! git diff --quiet "$base" -- '*.rs'; }; then
+    log "prepare: building the test targets' dependencies into $MUTANTS_TARGET_DIR"
+    tests=(--lib --test 'mutants_*')
+    [[ -n $fast ]] || tests=(--lib --tests)
+    CARGO_TARGET_DIR=$MUTANTS_TARGET_DIR cargo test --locked --no-run --quiet "${tests[@]}" ||
+      die "prepare: cargo test --no-run failed"
+  fi
+  exit 0
 fi
 
 failed=0
@@ -188,8 +208,7 @@ PY
   # the previous run's (except with --retest, where cargo-mutants --iterate reads them).
   [[ -n $retest ]] || rm -rf "$out"
   local rc=0
-  CARGO_TARGET_DIR=${K8SC_MUTANTS_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/k8s-constitution/mutants-target} \
-    "$CARGO_MUTANTS" "${args[@]}" || rc=$?
+  CARGO_TARGET_DIR=$MUTANTS_TARGET_DIR "$CARGO_MUTANTS" "${args[@]}" || rc=$?
   local took=$((SECONDS - started))
   case $rc in
     0 | 2 | 3) ;;
