@@ -563,14 +563,14 @@ mod mutants_tests {
     /// ...", the annotation each one is at, and nothing reported for a good exemption.
     #[test]
     fn problems_say_what_is_wrong_where() {
-        let exempt_path = vec![
+        let exempt_path = [
             "spec",
             "template",
             "metadata",
             "annotations",
             EXEMPT_ANNOTATION,
         ];
-        let until_path = vec![
+        let until_path = [
             "spec",
             "template",
             "metadata",
