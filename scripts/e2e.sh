@@ -415,6 +415,8 @@ cp_log "check $check: audit never prints a credential (issue #17)"
 # last-applied-configuration annotation with its secrets again), webhook still unregistered.
 # The custom resource of the corpus is left out (no CRD here).
 kubectl create namespace secrets-corpus >/dev/null
+# No controller-manager here: the namespace's default ServiceAccount, which a Pod needs, is made by hand.
+kubectl create serviceaccount default -n secrets-corpus >/dev/null
 awk 'BEGIN{RS="\n---\n"; ORS="\n---\n"} !/kind: Database/' fixtures/secrets-corpus/*.yaml >"$OUT/secrets-corpus.yaml"
 kubectl apply -f "$OUT/secrets-corpus.yaml" >"$OUT/secrets-apply.out" 2>&1 ||
   fail $check "could not create the secrets corpus" "$OUT/secrets-apply.out"
@@ -426,19 +428,18 @@ for config in none "$OUT/secrets-exempt.yaml"; do
       out="$OUT/audit-secrets-$(basename "$config" .yaml)$extra.$format"
       rc=0
       # shellcheck disable=SC2086 # $extra is one flag or none
-      COLUMNS=60 "$K8SC" audit --namespace secrets-corpus --config "$config" --format "$format" $extra >"$out" 2>&1 || rc=$?
+      COLUMNS=60 "$K8SC" audit --namespace secrets-corpus --config "$config" --format "$format" $extra >"$out" 2>>"$OUT/audit-secrets-stderr.txt" || rc=$?
       [ "$rc" = 1 ] || fail $check "audit --format $format $extra exited $rc, not 1" "$out"
       audits=$((audits + 1))
     done
   done
 done
-python3 scripts/lib/secret_leaks.py "$OUT"/audit-secrets-* >"$OUT/secrets-leaks.txt" ||
+python3 scripts/lib/secret_leaks.py "$OUT"/audit-secrets-* "$OUT/secrets-apply.out" >"$OUT/secrets-leaks.txt" ||
   fail $check "audit output shows credentials" "$OUT/secrets-leaks.txt"
-jq -e '[.findings[] | select(.path == "metadata.annotations[\"kubectl.kubernetes.io/last-applied-configuration\"]")] | length > 0' \
-  "$OUT/audit-secrets-none.json" >/dev/null ||
-  fail $check "no finding on the live objects' last-applied-configuration" "$OUT/audit-secrets-none.json"
 secret_findings=$(jq '[.findings[] | select(.rule | test("secrets$"))] | length' "$OUT/audit-secrets-none.json")
-pass "check $check: audit of $(grep -vc '^#' fixtures/secrets-corpus/secrets.txt) fake credentials in env, args, annotations, last-applied-configuration, ConfigMap data/binaryData and a Secret: $secret_findings secret findings, none of $audits outputs (5 formats, exempted shown or not, all values masked or not) shows a credential, its base64 or any 8-character piece"
+# audit judges the live objects, without kubectl's last-applied copy of them (src/audit.rs).
+[ "$secret_findings" -ge 30 ] || fail $check "only $secret_findings secret findings in the audit of the corpus" "$OUT/audit-secrets-none.json"
+pass "check $check: audit of $(grep -vc '^#' fixtures/secrets-corpus/secrets.txt) fake credentials in env, args, annotations, ConfigMap data/binaryData and a Secret (each also in kubectl's last-applied-configuration): $secret_findings secret findings, none of $audits outputs (5 formats, exempted shown or not, all values masked or not) shows a credential, its base64 or any 8-character piece"
 
 checks=$(printf '%s\n' "${PASSED[@]}" | cut -d: -f1 | sort -u | wc -l)
 printf '\nAll %d end-to-end checks passed in %ds (kube-apiserver %s, etcd %s, helm %s).\n' \
