@@ -2,7 +2,7 @@
 # Build the Kubernetes tooling this project tests against from source, using
 # only the Go module proxy (no prebuilt binaries are downloaded from anywhere).
 #
-#   scripts/install-tools.sh                 # helm kubectl kube-apiserver etcd
+#   scripts/install-tools.sh                 # helm kubectl kube-apiserver etcd opa conftest
 #   scripts/install-tools.sh helm etcd       # just these
 #
 # Binaries end up in <repo>/.tools/bin (git-ignored). The real cache lives
@@ -39,8 +39,10 @@ set -euo pipefail
 HELM_VERSION=v3.22.0     # newest helm v3 release (not v4)
 KUBE_VERSION=v1.37.2     # kubectl and kube-apiserver
 ETCD_VERSION=v3.7.3      # etcd server; kubernetes v1.37 ships etcd 3.7.0
+OPA_VERSION=v1.22.4      # the reference Rego engine: `opa check --strict`, `opa test`, parity (#19)
+CONFTEST_VERSION=v0.71.1 # runs `rules export --format conftest` in the tests (embeds its own OPA)
 
-ALL_TOOLS=(helm kubectl kube-apiserver etcd)
+ALL_TOOLS=(helm kubectl kube-apiserver etcd opa conftest)
 MIN_GO_MINOR=26          # the pinned modules declare `go 1.26.0`
 
 # ---- paths -----------------------------------------------------------------
@@ -59,7 +61,8 @@ usage: scripts/install-tools.sh [TOOL...]
 Builds the pinned Kubernetes tools from source into .tools/bin.
 TOOL is one of: ${ALL_TOOLS[*]} (default: all of them).
 
-Pinned: helm $HELM_VERSION, kubectl/kube-apiserver $KUBE_VERSION, etcd $ETCD_VERSION
+Pinned: helm $HELM_VERSION, kubectl/kube-apiserver $KUBE_VERSION, etcd $ETCD_VERSION, opa $OPA_VERSION,
+        conftest $CONFTEST_VERSION
 Cache:  $CACHE_DIR (override with K8SC_TOOLS_CACHE)
 EOF
 }
@@ -70,6 +73,8 @@ tool_version() {
     helm) echo "$HELM_VERSION" ;;
     kubectl | kube-apiserver) echo "$KUBE_VERSION" ;;
     etcd) echo "$ETCD_VERSION" ;;
+    opa) echo "$OPA_VERSION" ;;
+    conftest) echo "$CONFTEST_VERSION" ;;
     *) return 1 ;;
   esac
 }
@@ -82,6 +87,8 @@ tool_report() {
     kubectl) "$bin" version --client ;;
     kube-apiserver) "$bin" --version ;;
     etcd) "$bin" --version ;;
+    opa) "$bin" version ;;
+    conftest) "$bin" --version ;;
   esac
 }
 
@@ -93,6 +100,8 @@ tool_expect() {
     kubectl) echo "Client Version: $version" ;;
     kube-apiserver) echo "Kubernetes $version" ;;
     etcd) echo "etcd Version: ${version#v}" ;;
+    opa) echo "Version: ${version#v}" ;;
+    conftest) echo "Conftest: ${version#v}" ;;
   esac
 }
 
@@ -189,6 +198,32 @@ require go.etcd.io/etcd/server/v3 $v") || return 1
   (cd "$dir" && go_env go build -trimpath -o "$out" -ldflags "-s -w \
     -X go.etcd.io/etcd/api/v3/version.GitSHA=$v" \
     go.etcd.io/etcd/server/v3)
+}
+
+build_opa() {
+  local out=$1 v=$OPA_VERSION dir
+  dir=$(wrapper_module "opa-$v" "module k8s-constitution.tools/opa
+
+go 1.26.0
+
+require github.com/open-policy-agent/opa $v") || return 1
+  # The module root is OPA's main package; its version string is in the
+  # source (v1/version), so no -X is needed for `opa version`.
+  (cd "$dir" && go_env go build -trimpath -o "$out" -ldflags "-s -w" \
+    github.com/open-policy-agent/opa)
+}
+
+build_conftest() {
+  local out=$1 v=$CONFTEST_VERSION dir
+  dir=$(wrapper_module "conftest-$v" "module k8s-constitution.tools/conftest
+
+go 1.26.8
+
+require github.com/open-policy-agent/conftest $v") || return 1
+  # As conftest's Makefile stamps it.
+  (cd "$dir" && go_env go build -trimpath -o "$out" -ldflags "-s -w \
+    -X github.com/open-policy-agent/conftest/internal/version.Version=${v#v}" \
+    github.com/open-policy-agent/conftest)
 }
 
 # Wrapper module for k8s.io/kubernetes; prints its directory.

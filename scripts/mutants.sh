@@ -130,8 +130,10 @@ MUTANTS_TARGET_DIR=${K8SC_MUTANTS_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/k8
 # side has something to do) the dependencies built once into the kept build directory, in the
 # debug profile of the test targets the run will use. On a machine that ran it before, seconds.
 if [[ -n $prepare ]]; then
-  install_cargo_mutants
+  # Nothing to install or build when an in-diff run has no Rust to mutate (a docs or Rego
+  # commit): a cold machine would otherwise spend minutes compiling cargo-mutants for nothing.
   if ((do_rust)) && { [[ -z $in_diff ]] || ! git diff --quiet "$base" -- '*.rs'; }; then
+    install_cargo_mutants
     log "prepare: building the test targets' dependencies into $MUTANTS_TARGET_DIR"
     tests=(--lib --test 'mutants_*')
     [[ -n $fast ]] || tests=(--lib --tests)
@@ -166,7 +168,6 @@ allowed_keys() { # section
 lines_in() { if [[ -f $1 ]]; then grep -c . "$1" || true; else echo 0; fi; }
 
 run_rust() {
-  install_cargo_mutants
   local args=(mutants --jobs 1 --output .)
   local started=$SECONDS out=mutants.out
   if [[ -n $in_diff ]]; then
@@ -181,6 +182,7 @@ run_rust() {
     fi
     args+=(--in-diff "$diff")
   fi
+  install_cargo_mutants
   local f
   for f in "${rust_files[@]}"; do args+=(--file "$f"); done
   [[ -n $shard ]] && args+=(--shard "$shard")

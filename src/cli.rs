@@ -40,6 +40,10 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff), e.g. `k8s-constitution man > k8s-constitution.1`.
     Man,
+    /// Print each object as the rules see it and the pack's raw answer for it (before the
+    /// configuration, exemptions and positions), as JSON: for debugging a rule, and for
+    /// checking another Rego engine (OPA over `rules export --format opa`) against this one.
+    Eval(EvalArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -131,12 +135,47 @@ pub struct LintArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct RulesArgs {
+    #[command(subcommand)]
+    pub action: Option<RulesAction>,
     #[command(flatten)]
     pub policy: CommonPolicyArgs,
     /// `human` (a table) or `json`.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
     pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesAction {
+    /// Write the pack as standard Rego for another engine: `opa` (the pack, its generated
+    /// entry module and data) or `conftest` (the same with conftest's `deny`/`warn` entry
+    /// point), with the rules' parameters, severities and enabled rules of the configuration.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// What to write.
+    #[arg(long, short = 'f', value_enum)]
+    pub format: crate::export::ExportFormat,
+    /// Directory to write into (created if missing; must be empty).
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub policy: CommonPolicyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Files, directories (searched recursively for *.yaml / *.yml) or `-` for stdin.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<String>,
+    #[command(flatten)]
+    pub policy: CommonPolicyArgs,
+    /// Refuse inputs larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::load::DEFAULT_MAX_FILE_BYTES)]
+    pub max_file_size: u64,
 }
 
 #[derive(Debug, Args)]

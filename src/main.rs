@@ -3,8 +3,8 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 use k8s_constitution::cli::{
-    AuditArgs, Cli, Command, CommonPolicyArgs, CompletionsArgs, ExplainArgs, FailOn, Format,
-    LintArgs, ReportArgs, RulesArgs, TestArgs,
+    AuditArgs, Cli, Command, CommonPolicyArgs, CompletionsArgs, EvalArgs, ExplainArgs, ExportArgs,
+    FailOn, Format, LintArgs, ReportArgs, RulesAction, RulesArgs, TestArgs,
 };
 use k8s_constitution::config::Config;
 use k8s_constitution::core::{Core, Redaction, Selection};
@@ -42,6 +42,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => run_audit(args),
         Command::Completions(args) => run_completions(args),
         Command::Man => run_man(),
+        Command::Eval(args) => run_eval(args),
     };
     match result {
         Ok(code) => code,
@@ -242,6 +243,9 @@ fn run_man() -> miette::Result<ExitCode> {
 }
 
 fn run_rules(args: RulesArgs) -> miette::Result<ExitCode> {
+    if let Some(RulesAction::Export(export)) = args.action {
+        return run_export(export);
+    }
     let core = load_core(&args.policy, Selection::default(), None)?;
     let text = match args.format {
         Format::Json => rules_cmd::list_json(&core),
@@ -249,6 +253,39 @@ fn run_rules(args: RulesArgs) -> miette::Result<ExitCode> {
     };
     write_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_export(args: ExportArgs) -> miette::Result<ExitCode> {
+    let core = load_core(&args.policy, Selection::default(), None)?;
+    let written = k8s_constitution::export::export(&core, args.format, &args.output)?;
+    eprintln!(
+        "wrote {} files into {}",
+        written.len(),
+        args.output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Exit 2 when an input could not be read: its objects are missing from the answer.
+fn run_eval(args: EvalArgs) -> miette::Result<ExitCode> {
+    let core = load_core(&args.policy, Selection::default(), None)?;
+    let options = LoadOptions {
+        max_file_bytes: args.max_file_size,
+        ..LoadOptions::default()
+    };
+    let (answer, errors) = k8s_constitution::eval_cmd::evaluate(&core, &args.paths, options)?;
+    write_stdout_with(|out| {
+        serde_json::to_writer(&mut *out, &answer)?;
+        out.write_all(b"\n")
+    })?;
+    for error in &errors {
+        eprintln!("error: {error}");
+    }
+    Ok(if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }
 
 fn run_explain(args: ExplainArgs) -> miette::Result<ExitCode> {

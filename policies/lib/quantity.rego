@@ -48,7 +48,7 @@ zero(q) if parse(q) == 0
 le(a, b) if parse(a) <= parse(b)
 
 # a > b, both valid quantities.
-gt(a, b) if parse(a) > parse(b)
+greater_than(a, b) if parse(a) > parse(b)
 
 # "5." and "5.Mi" are valid Kubernetes quantities that units.parse rejects: make them "5.0".
 # (Only called on strings that matched the pattern, so there is exactly one ".".)

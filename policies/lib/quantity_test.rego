@@ -50,14 +50,14 @@ test_comparisons if {
 	le("1", "1000m")
 	le("1Gi", "1024Mi")
 	le("1G", "1Gi")
-	gt("1Gi", "1G")
-	gt("123Mi", "128M")
+	greater_than("1Gi", "1G")
+	greater_than("123Mi", "128M")
 	le("128974848", "129e6")
-	gt("1.1", "1")
+	greater_than("1.1", "1")
 	le(1, "1")
-	gt("2", 1)
-	not gt("500m", "0.5")
-	not gt("0.3", "300m")
+	greater_than("2", 1)
+	not greater_than("500m", "0.5")
+	not greater_than("0.3", "300m")
 }
 
 test_invalid_quantities_are_undefined if {
@@ -76,7 +76,7 @@ test_invalid_quantities_are_undefined if {
 	not valid(null)
 	not valid(true)
 	not valid({"cpu": 1})
-	not gt("abc", "1")
+	not greater_than("abc", "1")
 	not le("abc", "1")
 }
 

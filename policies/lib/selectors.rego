@@ -37,7 +37,16 @@ expression_matches(e, labels) if {
 # NotIn and DoesNotExist also select objects that lack the key (as Kubernetes does).
 expression_matches(e, labels) if {
 	e.operator == "NotIn"
-	not labels[e.key] in object.get(e, "values", [])
+	not has_label(labels, e)
+}
+
+# Spelled as two rules, never `not labels[e.key] in values` on a missing key: OPA and regorus
+# disagreed on that form (an undefined operand of `in` under `not`), and a verdict must not
+# depend on the engine.
+expression_matches(e, labels) if {
+	e.operator == "NotIn"
+	value := labels[e.key]
+	not value in object.get(e, "values", [])
 }
 
 expression_matches(e, labels) if {
@@ -47,7 +56,7 @@ expression_matches(e, labels) if {
 
 expression_matches(e, labels) if {
 	e.operator == "DoesNotExist"
-	not has_key(labels, e.key)
+	not has_label(labels, e)
 }
 
 # A Service's selector: a plain map, every pair must be among the labels.
@@ -64,6 +73,10 @@ empty_selector(sel) if {
 	count(object.get(sel, "matchLabels", {})) == 0
 	count(object.get(sel, "matchExpressions", [])) == 0
 }
+
+# `not has_label(labels, e)`, never `not has_key(labels, e.key)`: an expression without a key
+# would make OPA fail the negation where regorus succeeds.
+has_label(labels, e) if has_key(labels, e.key)
 
 has_key(obj, key) if {
 	is_object(obj)

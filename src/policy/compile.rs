@@ -26,6 +26,10 @@ pub const REDACT_QUERY: &str = "data.k8sc.generated.redact_paths";
 /// (`data.k8sc.lib.redact.masked_scalars`, input `{"scalars": [[key, name, value], ...]}`).
 pub const REDACT_SCALARS_QUERY: &str = "data.k8sc.generated.redact_scalars";
 
+/// Where the generated module is said to come from (in errors; `rules export` writes it under
+/// this name).
+pub const GENERATED_FILE: &str = "k8sc_generated.rego";
+
 /// A Rego (or data) file of the pack.
 #[derive(Debug, Clone)]
 pub struct PolicyFile {
@@ -174,7 +178,7 @@ pub fn add_generated_module(
     rules: &[RuleMeta],
 ) -> Result<(), PackError> {
     engine
-        .add_policy("<generated>".into(), generated_module(rules))
+        .add_policy(GENERATED_FILE.into(), generated_module(rules))
         .map(|_| ())
         .map_err(|e| PackError::Compile {
             path: "<generated aggregator>".into(),
@@ -199,7 +203,7 @@ fn program(engine: &mut regorus::Engine) -> Result<Arc<Program>, PackError> {
 /// pod specs sit behind one shared guard: most objects in a release (Services, ConfigMaps,
 /// ServiceAccounts, ...) have none, and calling thirty rules each to learn that cost more than
 /// the rules that do apply to them.
-fn generated_module(rules: &[RuleMeta]) -> String {
+pub fn generated_module(rules: &[RuleMeta]) -> String {
     let mut module = format!("package {GENERATED_PACKAGE}\n\nimport rego.v1\n\n");
     if rules.iter().any(|r| r.pod_spec_only) {
         module.push_str(

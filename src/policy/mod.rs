@@ -211,6 +211,28 @@ impl PolicyPack {
     pub fn has_set_rules(&self) -> bool {
         self.rules.iter().any(|r| r.needs_all_resources)
     }
+
+    /// The pack as standard Rego for another engine (OPA, conftest): its Rego files (tests left
+    /// out), the module generated from the rules' metadata (`data.k8sc.generated`, the same
+    /// queries the VM runs) and the data document the rules read (`data.k8sc.params`).
+    pub fn standard_rego(&self) -> Result<(Vec<PolicyFile>, Json), PackError> {
+        let mut files: Vec<PolicyFile> = self
+            .source
+            .files()?
+            .into_iter()
+            .filter(|f| f.is_rego() && !f.is_test())
+            .collect();
+        files.push(PolicyFile {
+            path: compile::GENERATED_FILE.to_string(),
+            text: compile::generated_module(&self.rules),
+        });
+        let data = serde_json::to_value(compile::pack_data(
+            self.source.params.clone(),
+            self.source.namespace.as_deref(),
+        ))
+        .map_err(|e| PackError::Eval(format!("the pack's data document: {e}")))?;
+        Ok((files, data))
+    }
 }
 
 /// A violation as a rule reported it, before it is located and exempted.
@@ -264,6 +286,23 @@ impl Evaluator {
     pub fn evaluate_object(&mut self, object: regorus::Value) -> Result<ObjectResult, PackError> {
         let result = self.run(OBJECT_QUERY, object)?;
         Ok(ObjectResult::of(&result))
+    }
+
+    /// The object query's result as the engine returns it (`{"violations": [...],
+    /// "pod_metadata_path": ...}`), for comparing engines (`k8s-constitution eval`).
+    pub fn evaluate_object_value(
+        &mut self,
+        object: regorus::Value,
+    ) -> Result<regorus::Value, PackError> {
+        self.run(OBJECT_QUERY, object)
+    }
+
+    /// The set query's result as the engine returns it (see [`Self::evaluate_object_value`]).
+    pub fn evaluate_set_value(
+        &mut self,
+        resources: Vec<regorus::Value>,
+    ) -> Result<regorus::Value, PackError> {
+        self.run(SET_QUERY, set_input(resources))
     }
 
     /// Every violation of the rules that look at the whole set of resources.

@@ -2,15 +2,15 @@ package k8sc.rules.configmap_secrets
 
 import rego.v1
 
-configmap(data) := {
+configmap(entries) := {
 	"apiVersion": "v1",
 	"kind": "ConfigMap",
 	"metadata": {"name": "backend-config", "namespace": "todo"},
-	"data": data,
+	"data": entries,
 }
 
-paths(data) := ps if {
-	ps := {v.path | some v in violation} with input as configmap(data)
+paths(entries) := ps if {
+	ps := {v.path | some v in violation} with input as configmap(entries)
 }
 
 test_plain_configuration_passes if {

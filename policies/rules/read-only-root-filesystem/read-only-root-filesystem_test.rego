@@ -70,6 +70,6 @@ test_configmap_is_ignored if {
 test_metadata_has_no_pss_level if {
 	metadata.id == "read-only-root-filesystem"
 	metadata.severity == "error"
-	not metadata.pss
+	not "pss" in object.keys(metadata)
 	metadata.kinds == ["*"]
 }

@@ -68,5 +68,9 @@ message(r, key) := sprintf("container %q has no %s request (resources.requests.%
 
 message(r, key) := sprintf("container %q has no %s request (resources.requests.%s)", [r.name, key, key]) if {
 	not has_request(r.container, key)
-	not quantity.zero(r.container.resources.limits[key])
+	not zero_limit(r.container, key)
 }
+
+# (A helper, never `not f(x.missing)`: OPA makes a negated call with an undefined argument fail
+# where regorus makes it succeed; behind a helper both engines read "no zero limit".)
+zero_limit(holder, key) if quantity.zero(holder.resources.limits[key])

@@ -80,6 +80,6 @@ test_default_matches_metadata if {
 test_metadata_has_no_pss_level if {
 	metadata.id == "run-as-user-min"
 	metadata.severity == "error"
-	not metadata.pss
+	not "pss" in object.keys(metadata)
 	metadata.kinds == ["*"]
 }
