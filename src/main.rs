@@ -263,6 +263,15 @@ fn run_export(args: ExportArgs) -> miette::Result<ExitCode> {
         written.len(),
         args.output.display()
     );
+    let exemptions = core.config().exemptions.len();
+    if exemptions > 0 {
+        // Said, not dropped quietly: the export finds what they would have exempted.
+        eprintln!(
+            "note: the configuration's {exemptions} exemption(s) are not part of the export \
+             (conftest and OPA report what they exempt); see the README, \
+             \"Use the pack with OPA, conftest or Gatekeeper\""
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

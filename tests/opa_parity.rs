@@ -277,3 +277,113 @@ fn opa_answers_what_the_binary_answers_on_a_generated_corpus() {
     let compared = compare_with_opa(&opa, &[corpus.to_str().expect("utf-8")]);
     assert_eq!(compared, 2000);
 }
+
+/// Findings per `(rule, severity)`: conftest's messages start with the rule id.
+fn conftest_counts(results: &Value) -> BTreeMap<(String, String), usize> {
+    let mut counts = BTreeMap::new();
+    for result in results.as_array().expect("conftest results") {
+        for (field, severity) in [("failures", "error"), ("warnings", "warning")] {
+            for finding in result[field].as_array().into_iter().flatten() {
+                let msg = finding["msg"].as_str().expect("msg");
+                let rule = msg.split(':').next().expect("rule id").to_string();
+                *counts.entry((rule, severity.to_string())).or_default() += 1;
+            }
+        }
+    }
+    counts
+}
+
+/// `rules export --format conftest` run by real conftest (built by install-tools.sh) over a
+/// generated 2,000-resource corpus with `--combine` (so the cross-resource rules run): the
+/// same findings per rule and severity as `lint`.
+#[test]
+fn conftest_export_finds_what_lint_finds() {
+    let Some(conftest) = tool("conftest") else {
+        return;
+    };
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let corpus = scratch.path().join("corpus");
+    let out = run(
+        &gen_corpus(),
+        &["2000", corpus.to_str().expect("utf-8"), "20"],
+    );
+    assert!(
+        out.status.success(),
+        "gen_corpus failed: {}",
+        text(&out.stderr)
+    );
+    let export = scratch.path().join("export");
+    let out = run(
+        Path::new(binary()),
+        &[
+            "rules",
+            "export",
+            "--format",
+            "conftest",
+            "--output",
+            export.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "rules export failed: {}",
+        text(&out.stderr)
+    );
+
+    let out = run(
+        &conftest,
+        &[
+            "test",
+            "--policy",
+            export.join("policy").to_str().expect("utf-8"),
+            "--data",
+            export.join("data").to_str().expect("utf-8"),
+            "--combine",
+            "--output",
+            "json",
+            corpus.to_str().expect("utf-8"),
+        ],
+    );
+    // conftest exits 1 when anything is denied.
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "conftest failed: {}",
+        text(&out.stderr)
+    );
+    let theirs =
+        conftest_counts(&serde_json::from_slice(&out.stdout).expect("conftest prints JSON"));
+
+    let out = run(
+        Path::new(binary()),
+        &[
+            "lint",
+            corpus.to_str().expect("utf-8"),
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+    );
+    assert!(out.status.success(), "lint failed: {}", text(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("lint prints JSON");
+    let mut ours: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for finding in report["findings"].as_array().expect("findings") {
+        let key = (
+            finding["rule"].as_str().expect("rule").to_string(),
+            finding["severity"].as_str().expect("severity").to_string(),
+        );
+        *ours.entry(key).or_default() += 1;
+    }
+    assert!(
+        ours.values().sum::<usize>() > 1000,
+        "the corpus should break many rules: {ours:?}"
+    );
+    assert!(
+        ours.keys().any(|(rule, _)| rule == "pdb-coverage"),
+        "the corpus should exercise a cross-resource rule"
+    );
+    assert_eq!(
+        theirs, ours,
+        "conftest over the export and lint disagree (per rule and severity)"
+    );
+}
