@@ -20,7 +20,7 @@ fn export_refuses_a_directory_that_is_not_empty() {
         .expect("runs");
     assert_eq!(
         out.status.code(),
-        Some(1),
+        Some(2),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
