@@ -141,9 +141,17 @@ pub struct RulesArgs {
     pub action: Option<RulesAction>,
     #[command(flatten)]
     pub policy: CommonPolicyArgs,
-    /// `human` (a table) or `json`.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// `human` (a table), `json`, or `markdown` (the rule reference, docs/rules.md).
+    #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Human)]
+    pub format: RulesFormat,
+}
+
+/// The formats `rules` has (not lint's: `rules --format sarif` is an error, not a table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Human,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, Subcommand)]

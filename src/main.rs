@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 use k8s_constitution::cli::{
     AuditArgs, Cli, Command, CommonPolicyArgs, CompletionsArgs, EvalArgs, ExplainArgs, ExportArgs,
-    FailOn, Format, LintArgs, ReportArgs, RulesAction, RulesArgs, TestArgs,
+    FailOn, Format, LintArgs, ReportArgs, RulesAction, RulesArgs, RulesFormat, TestArgs,
 };
 use k8s_constitution::config::Config;
 use k8s_constitution::core::{Core, Redaction, Selection};
@@ -248,8 +248,9 @@ fn run_rules(args: RulesArgs) -> miette::Result<ExitCode> {
     }
     let core = load_core(&args.policy, Selection::default(), None)?;
     let text = match args.format {
-        Format::Json => rules_cmd::list_json(&core),
-        _ => rules_cmd::list_human(&core),
+        RulesFormat::Json => rules_cmd::list_json(&core),
+        RulesFormat::Human => rules_cmd::list_human(&core),
+        RulesFormat::Markdown => rules_cmd::reference_markdown(&core),
     };
     write_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
