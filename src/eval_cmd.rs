@@ -49,7 +49,9 @@ pub fn evaluate(
             "result": to_json(&result)?,
         }));
     }
-    let set = if core.has_set_rules() && !loaded.resources.is_empty() {
+    // Every cross-resource rule of the pack, enabled or not: this is the pack's raw answer.
+    let pack_has_set_rules = core.pack().rules().iter().any(|r| r.needs_all_resources);
+    let set = if pack_has_set_rules && !loaded.resources.is_empty() {
         let all = loaded.resources.iter().map(|r| r.object.clone()).collect();
         to_json(&evaluator.evaluate_set_value(all)?)?
     } else {

@@ -57,21 +57,6 @@ impl FieldPath {
         )
     }
 
-    /// The container this path goes through, as (list field, index), e.g. ("containers", 0).
-    pub fn container_slot(&self) -> Option<(&str, usize)> {
-        self.0.windows(2).find_map(|pair| match pair {
-            [Segment::Key(list), Segment::Index(i)]
-                if matches!(
-                    list.as_str(),
-                    "containers" | "initContainers" | "ephemeralContainers"
-                ) =>
-            {
-                Some((list.as_str(), *i))
-            }
-            _ => None,
-        })
-    }
-
     /// The prefix of this path up to and including the container index, if any.
     pub fn container_prefix(&self) -> Option<FieldPath> {
         let at = self.0.windows(2).position(|pair| {
@@ -127,9 +112,8 @@ mod tests {
     }
 
     #[test]
-    fn finds_the_container_slot() {
+    fn finds_the_container_prefix() {
         let p = FieldPath::from_json(&json!(["spec", "initContainers", 2, "image"]));
-        assert_eq!(p.container_slot(), Some(("initContainers", 2)));
         assert_eq!(
             p.container_prefix().map(|p| p.to_string()).as_deref(),
             Some("spec.initContainers[2]")

@@ -208,10 +208,6 @@ impl PolicyPack {
         }
     }
 
-    pub fn has_set_rules(&self) -> bool {
-        self.rules.iter().any(|r| r.needs_all_resources)
-    }
-
     /// The pack as standard Rego for another engine (OPA, conftest): its Rego files (tests left
     /// out), the module generated from the rules' metadata (`data.k8sc.generated`, the same
     /// queries the VM runs) and the data document the rules read (`data.k8sc.params`).
