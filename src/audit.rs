@@ -45,15 +45,6 @@ pub const POD_SPEC_KINDS: &[&str] = &[
     "CronJob",
 ];
 
-/// Objects the cross-resource rules read besides the ones they report on (the selectors
-/// library: Services, PodDisruptionBudgets, NetworkPolicies, HorizontalPodAutoscalers).
-pub const SET_CONTEXT_KINDS: &[&str] = &[
-    "Service",
-    "PodDisruptionBudget",
-    "NetworkPolicy",
-    "HorizontalPodAutoscaler",
-];
-
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
 /// A fatal audit error (no report possible): no kubeconfig, API server unreachable, discovery
@@ -114,19 +105,16 @@ impl<'a> AuditOptions<'a> {
 }
 
 /// The kinds to list for these rules: the kinds they name, the pod-spec kinds when one looks
-/// at any object, and what cross-resource rules read.
+/// at any object, and what cross-resource rules declare they read (`reads`).
 pub fn kinds_to_list<'a>(rules: impl IntoIterator<Item = &'a RuleMeta>) -> BTreeSet<String> {
     let mut kinds = BTreeSet::new();
     for rule in rules {
-        for kind in &rule.kinds {
+        for kind in rule.kinds.iter().chain(&rule.reads) {
             if kind == "*" {
                 kinds.extend(POD_SPEC_KINDS.iter().map(|k| k.to_string()));
             } else {
                 kinds.insert(kind.clone());
             }
-        }
-        if rule.needs_all_resources {
-            kinds.extend(SET_CONTEXT_KINDS.iter().map(|k| k.to_string()));
         }
     }
     kinds
@@ -527,11 +515,14 @@ impl State {
 mod tests {
     use super::*;
 
-    fn rule(kinds: &[&str], set: bool) -> RuleMeta {
-        let json = serde_json::json!({
+    fn rule(kinds: &[&str], reads: Option<&[&str]>) -> RuleMeta {
+        let mut json = serde_json::json!({
             "id": "r", "title": "t", "severity": "error", "section": "s", "rationale": "r",
-            "remediation": "r", "kinds": kinds, "needs_all_resources": set,
+            "remediation": "r", "kinds": kinds, "needs_all_resources": reads.is_some(),
         });
+        if let Some(reads) = reads {
+            json["reads"] = serde_json::json!(reads);
+        }
         match RuleMeta::from_json("r", &json) {
             Ok(r) => r,
             Err(e) => panic!("{e}"),
@@ -540,15 +531,46 @@ mod tests {
 
     #[test]
     fn kinds_cover_pod_specs_named_kinds_and_what_set_rules_read() {
-        let any = rule(&["*"], false);
-        let cm = rule(&["ConfigMap"], false);
+        let any = rule(&["*"], None);
+        let cm = rule(&["ConfigMap"], None);
         let kinds = kinds_to_list([&any, &cm]);
         assert!(kinds.contains("CronJob") && kinds.contains("ConfigMap"));
         assert!(!kinds.contains("Service"));
-        let set = rule(&["Service"], true);
+        // What a cross-resource rule declares it reads is listed, whatever kind it is (a kind
+        // no built-in list names included), and nothing it does not declare.
+        let set = rule(&["Deployment"], Some(&["PodDisruptionBudget", "Gateway"]));
         let kinds = kinds_to_list([&set]);
-        assert!(kinds.contains("PodDisruptionBudget") && kinds.contains("HorizontalPodAutoscaler"));
-        assert!(!kinds.contains("Pod"));
+        assert_eq!(
+            kinds.into_iter().collect::<Vec<_>>(),
+            ["Deployment", "Gateway", "PodDisruptionBudget"]
+        );
+        let selects_pods = rule(&["Service"], Some(&["*"]));
+        let kinds = kinds_to_list([&selects_pods]);
+        assert!(kinds.contains("Service") && kinds.contains("Pod") && kinds.contains("CronJob"));
+    }
+
+    /// A cross-resource rule must say what it reads (else audit would judge it without those
+    /// objects, a silent pass); a per-object rule must not.
+    #[test]
+    fn reads_is_required_exactly_for_cross_resource_rules() {
+        let meta = |extra: serde_json::Value| {
+            let mut json = serde_json::json!({
+                "id": "r", "title": "t", "severity": "error", "section": "s", "rationale": "r",
+                "remediation": "r", "kinds": ["Deployment"],
+            });
+            if let (Some(map), Some(extra)) = (json.as_object_mut(), extra.as_object()) {
+                map.extend(extra.clone());
+            }
+            RuleMeta::from_json("r", &json)
+        };
+        let missing = meta(serde_json::json!({"needs_all_resources": true}));
+        assert!(missing.is_err_and(|e| e.contains("must list the kinds it reads")));
+        let empty = meta(serde_json::json!({"needs_all_resources": true, "reads": []}));
+        assert!(empty.is_err_and(|e| e.contains("must be a list of kind names")));
+        let per_object = meta(serde_json::json!({"reads": ["Service"]}));
+        assert!(per_object.is_err_and(|e| e.contains("is for `needs_all_resources` rules")));
+        let fine = meta(serde_json::json!({"needs_all_resources": true, "reads": ["Service"]}));
+        assert!(fine.is_ok_and(|r| r.reads == ["Service"]));
     }
 
     #[test]

@@ -72,6 +72,7 @@ pub fn list_json(core: &Core) -> String {
                 "section": r.section,
                 "kinds": r.kinds,
                 "needs_all_resources": r.needs_all_resources,
+                "reads": r.reads,
                 "pod_spec_only": r.pod_spec_only,
                 "pss": r.pss,
                 "params": r.params,
@@ -105,6 +106,15 @@ fn example(rule_id: &str, outcome: &str) -> Option<(&'static str, &'static str)>
         .filter(|(o, _, _)| *o == outcome)
         .min_by_key(|(_, file, text)| (example_body(text).lines().count(), *file))
         .map(|(_, file, text)| (file, text))
+}
+
+/// The kinds a cross-resource rule reads besides those it reports on.
+fn reads_text(rule: &RuleMeta) -> String {
+    rule.reads
+        .iter()
+        .map(|k| if k == "*" { "every kind with a pod spec" } else { k.as_str() })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Drops the `# expect:` header lines of a fixture, which are for the test harness.
@@ -143,6 +153,7 @@ pub fn explain(rule: &RuleMeta, core: &Core) -> String {
     out.push('\n');
     if rule.needs_all_resources {
         out.push_str("Scope: evaluated over all linted resources together (lint and audit; not at admission)\n");
+        out.push_str(&format!("Also reads: {}\n", reads_text(rule)));
     }
     out.push_str(&format!(
         "\nWhy:\n  {}\n\nHow to fix:\n  {}\n",
@@ -230,6 +241,7 @@ pub fn reference_markdown(core: &Core) -> String {
         out.push('\n');
         if r.needs_all_resources {
             out.push_str("- Scope: all linted resources together (lint and audit; not at admission)\n");
+            out.push_str(&format!("- Also reads: {}\n", reads_text(r)));
         }
         if r.sensitive {
             out.push_str("- Sensitive: the offending value is never printed\n");

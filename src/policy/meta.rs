@@ -46,6 +46,11 @@ pub struct RuleMeta {
     pub kinds: Vec<String>,
     /// Evaluated over every linted resource at once (lint and audit only, not admission).
     pub needs_all_resources: bool,
+    /// What a cross-resource rule reads besides the kinds it reports on (`*`: every kind that
+    /// carries a pod spec): `audit` lists these kinds too, so a rule that reads a new kind is
+    /// never judged without it. Required for `needs_all_resources` rules, refused on others.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reads: Vec<String>,
     /// Looks only at objects that carry a pod spec (`data.k8sc.lib.workloads.pod_spec`): the
     /// generated query skips the rule for every other object without calling it.
     pub pod_spec_only: bool,
@@ -102,6 +107,19 @@ impl RuleMeta {
                 "`pod_spec_only` is for rules over one object; a `needs_all_resources` rule sees them all".into(),
             );
         }
+        let reads = string_list(json.get("reads")).unwrap_or_default();
+        match (flag("needs_all_resources"), json.get("reads").is_some()) {
+            (true, false) => {
+                return Err("a `needs_all_resources` rule must list the kinds it reads besides those it reports on in `reads` (\"*\" for every kind with a pod spec), so that `audit` lists them".into());
+            }
+            (true, true) if reads.is_empty() => {
+                return Err("`reads` must be a list of kind names (\"*\" for every kind with a pod spec)".into());
+            }
+            (false, true) => {
+                return Err("`reads` is for `needs_all_resources` rules (a per-object rule reads only its object)".into());
+            }
+            _ => {}
+        }
         let params = json
             .get("params")
             .cloned()
@@ -115,6 +133,7 @@ impl RuleMeta {
             severity,
             kinds,
             needs_all_resources: flag("needs_all_resources"),
+            reads,
             pod_spec_only: flag("pod_spec_only"),
             sensitive: flag("sensitive"),
             params,

@@ -14,6 +14,7 @@ metadata := {
 	"compared": "Asks for one namespace-wide default-deny ingress NetworkPolicy (podSelector: {}, Ingress among its policyTypes, no ingress rules) per namespace with workloads, reported once per namespace. kube-linter's non-isolated-pod instead flags each workload that no NetworkPolicy selects: per-application policies satisfy it, while here a namespace without the default deny fails even when every pod is selected by some policy.",
 	"kinds": ["*"],
 	"needs_all_resources": true,
+	"reads": ["NetworkPolicy"],
 	"params": {"exempt_namespaces": ["kube-system", "kube-public", "kube-node-lease"]},
 	"param_types": {"exempt_namespaces": {"type": "string_list", "description": "Namespaces that need no default-deny NetworkPolicy."}},
 }

@@ -14,6 +14,7 @@ metadata := {
 	"compared": "Workloads with fewer than min_replicas replicas (default 2; spec.replicas, or the minReplicas of a HorizontalPodAutoscaler that scales them) are exempt, and so is one that omits spec.replicas without an HPA (unset-replicas reports it). kube-score also skips fewer than 2 explicit replicas but checks a workload that omits spec.replicas; Polaris's missingPodDisruptionBudget asks every Deployment, whatever its replica count, for a PDB named <name>-pdb.",
 	"kinds": ["Deployment", "StatefulSet"],
 	"needs_all_resources": true,
+	"reads": ["PodDisruptionBudget", "HorizontalPodAutoscaler"],
 	"params": {"min_replicas": 2},
 	"param_types": {"min_replicas": {"type": "integer", "minimum": 2, "description": "Workloads with at least this many replicas need a PodDisruptionBudget."}},
 }

@@ -12,6 +12,7 @@ metadata := {
 	"remediation": "Make spec.selector a subset of the workload's spec.template.metadata.labels (use the stable selector labels, e.g. app.kubernetes.io/name and app.kubernetes.io/instance, not the version label), and keep both in the same namespace.",
 	"kinds": ["Service"],
 	"needs_all_resources": true,
+	"reads": ["*"],
 }
 
 violation contains {"msg": msg, "path": ["spec", "selector"], "resource": i} if {

@@ -39,6 +39,7 @@ metadata := {
 	"compared": "Single-replica workloads are exempt (spec.replicas below 2, or an HPA minReplicas below 2; an unset spec.replicas without an HPA counts as 1), and preferred anti-affinity or a ScheduleAnyway topology spread constraint is enough, on kubernetes.io/hostname or topology.kubernetes.io/zone, if it selects the workload's own pods. kube-score and kube-linter accept only pod anti-affinity on kubernetes.io/hostname (topologySpreadConstraints do not count there) and kube-score also warns when spec.replicas is unset; Polaris's topologySpreadConstraint check wants a constraint on every pod template whatever the replica count, without looking at its selector.",
 	"kinds": ["Deployment", "StatefulSet"],
 	"needs_all_resources": true,
+	"reads": ["HorizontalPodAutoscaler"],
 	"params": {"topology_keys": ["kubernetes.io/hostname", "topology.kubernetes.io/zone"]},
 	"param_types": {"topology_keys": {"type": "string_list", "description": "Topology keys that spread replicas (nodes, zones); an anti-affinity term or spread constraint on another key does not count."}},
 }

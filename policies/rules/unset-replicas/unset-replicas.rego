@@ -17,6 +17,7 @@ metadata := {
 	"remediation": "Set spec.replicas to at least 2, or add a HorizontalPodAutoscaler in the same namespace whose scaleTargetRef names the workload, with minReplicas of at least 2.",
 	"kinds": ["Deployment", "StatefulSet"],
 	"needs_all_resources": true,
+	"reads": ["HorizontalPodAutoscaler"],
 	"params": {"min_replicas": 2},
 	"param_types": {"min_replicas": {"type": "integer", "minimum": 1, "description": "Fewest replicas a workload without spec.replicas (or its HorizontalPodAutoscaler's minReplicas) must reach."}},
 }
