@@ -112,7 +112,13 @@ fn example(rule_id: &str, outcome: &str) -> Option<(&'static str, &'static str)>
 fn reads_text(rule: &RuleMeta) -> String {
     rule.reads
         .iter()
-        .map(|k| if k == "*" { "every kind with a pod spec" } else { k.as_str() })
+        .map(|k| {
+            if k == "*" {
+                "every kind with a pod spec"
+            } else {
+                k.as_str()
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -240,13 +246,18 @@ pub fn reference_markdown(core: &Core) -> String {
         }
         out.push('\n');
         if r.needs_all_resources {
-            out.push_str("- Scope: all linted resources together (lint and audit; not at admission)\n");
+            out.push_str(
+                "- Scope: all linted resources together (lint and audit; not at admission)\n",
+            );
             out.push_str(&format!("- Also reads: {}\n", reads_text(r)));
         }
         if r.sensitive {
             out.push_str("- Sensitive: the offending value is never printed\n");
         }
-        out.push_str(&format!("\n**Why.** {}\n\n**How to fix.** {}\n", r.rationale, r.remediation));
+        out.push_str(&format!(
+            "\n**Why.** {}\n\n**How to fix.** {}\n",
+            r.rationale, r.remediation
+        ));
         if let Some(compared) = &r.compared {
             out.push_str(&format!("\n**Compared with other tools.** {compared}\n"));
         }

@@ -7,7 +7,11 @@ fn docs_rules_md_is_the_generated_reference() {
         .args(["rules", "--format", "markdown", "--config", "none"])
         .output()
         .expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let generated = String::from_utf8(out.stdout).expect("UTF-8");
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
@@ -17,8 +21,15 @@ fn docs_rules_md_is_the_generated_reference() {
     );
     // Every rule has its section, with its examples.
     for line in generated.lines().filter(|l| l.starts_with("| [`")) {
-        let id = line.trim_start_matches("| [`").split('`').next().expect("id");
-        assert!(generated.contains(&format!("\n## {id}\n")), "no section for {id}");
+        let id = line
+            .trim_start_matches("| [`")
+            .split('`')
+            .next()
+            .expect("id");
+        assert!(
+            generated.contains(&format!("\n## {id}\n")),
+            "no section for {id}"
+        );
     }
 }
 
@@ -29,5 +40,8 @@ fn rules_refuses_a_format_it_does_not_have() {
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
-    assert!(out.stdout.is_empty(), "no table printed for an unknown format");
+    assert!(
+        out.stdout.is_empty(),
+        "no table printed for an unknown format"
+    );
 }

@@ -113,7 +113,10 @@ impl RuleMeta {
                 return Err("a `needs_all_resources` rule must list the kinds it reads besides those it reports on in `reads` (\"*\" for every kind with a pod spec), so that `audit` lists them".into());
             }
             (true, true) if reads.is_empty() => {
-                return Err("`reads` must be a list of kind names (\"*\" for every kind with a pod spec)".into());
+                return Err(
+                    "`reads` must be a list of kind names (\"*\" for every kind with a pod spec)"
+                        .into(),
+                );
             }
             (false, true) => {
                 return Err("`reads` is for `needs_all_resources` rules (a per-object rule reads only its object)".into());
