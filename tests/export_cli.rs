@@ -98,7 +98,10 @@ fn eval_exits_2_when_an_input_could_not_be_read_and_answers_for_the_rest() {
     .expect("write");
     let out = bin().arg("eval").arg(dir.path()).output().expect("runs");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.yaml"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("bad.yaml"), "{stderr}");
+    // Mutant killed (`&&` for `||`): an object was found, so "no object" is not said.
+    assert!(!stderr.contains("no Kubernetes object"), "{stderr}");
     let answer: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let objects = answer["objects"].as_array().expect("objects");
     assert_eq!(objects.len(), 1);
@@ -110,4 +113,20 @@ fn eval_exits_2_when_an_input_could_not_be_read_and_answers_for_the_rest() {
         .filter_map(|v| v["rule"].as_str())
         .collect();
     assert!(rules.contains(&"no-latest-tag"), "{rules:?}");
+}
+
+/// Nothing judged is not a pass: an input without a Kubernetes object exits 2 and says so.
+#[test]
+fn eval_of_an_input_without_objects_exits_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("values.yaml"), "replicaCount: 2\n").expect("write");
+    let out = bin().arg("eval").arg(dir.path()).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no Kubernetes object in the input"),
+        "{stderr}"
+    );
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(answer["objects"], serde_json::json!([]));
 }
