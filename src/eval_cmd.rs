@@ -33,45 +33,24 @@ pub fn evaluate(
     let mut objects = Vec::with_capacity(loaded.resources.len());
     for resource in &loaded.resources {
         let result = evaluator.evaluate_object_value(resource.object.clone())?;
-        // YAML allows a mapping as a key (an unrendered `{{ .Values.x }}` is one); JSON, and
-        // so every other Rego engine's input, does not: say so instead of writing a lossy input.
-        let input = if has_non_string_key(&resource.object) {
-            Json::Null
-        } else {
-            to_json(&resource.object)?
-        };
+        // The loader writes every mapping key as a string (as the API server's JSON does),
+        // so the input is JSON as another engine would be given it.
         objects.push(json!({
             "file": resource.file.name,
             "document": resource.document_index,
             "prefix": resource.prefix.to_string(),
-            "json_input": !input.is_null(),
-            "input": input,
+            "input": to_json(&resource.object)?,
             "result": to_json(&result)?,
         }));
     }
-    // Every cross-resource rule of the pack, enabled or not: this is the pack's raw answer.
-    let pack_has_set_rules = core.pack().rules().iter().any(|r| r.needs_all_resources);
-    let set = if pack_has_set_rules && !loaded.resources.is_empty() {
-        let all = loaded.resources.iter().map(|r| r.object.clone()).collect();
-        to_json(&evaluator.evaluate_set_value(all)?)?
-    } else {
-        json!([])
-    };
+    // The set query over every input, whatever the config enables: this is the pack's raw
+    // answer (the generated module defines it even for a pack without cross-resource rules).
+    let all = loaded.resources.iter().map(|r| r.object.clone()).collect();
+    let set = to_json(&evaluator.evaluate_set_value(all)?)?;
     Ok((json!({"objects": objects, "set": {"result": set}}), errors))
 }
 
 fn to_json(value: &regorus::Value) -> Result<Json, PackError> {
     serde_json::to_value(value)
         .map_err(|e| PackError::Eval(format!("an engine value as JSON: {e}")))
-}
-
-fn has_non_string_key(value: &regorus::Value) -> bool {
-    match value {
-        regorus::Value::Object(map) => map
-            .iter()
-            .any(|(k, v)| !matches!(k, regorus::Value::String(_)) || has_non_string_key(v)),
-        regorus::Value::Array(items) => items.iter().any(has_non_string_key),
-        regorus::Value::Set(items) => items.iter().any(has_non_string_key),
-        _ => false,
-    }
 }
