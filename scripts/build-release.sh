@@ -73,20 +73,12 @@ RUSTFLAGS="-Cprofile-use=$profiles/merged.profdata" CARGO_TARGET_DIR=$use_dir \
 pgo_bin=$use_dir/release/k8s-constitution
 
 # The profile changes code layout and inlining, never a verdict: the binary is handed out only
-# if it prints exactly what the plain release build prints (fixtures in JSON and SARIF, a
-# 3,000-resource corpus). This check runs wherever the binary is built, so it is not repeated
-# in CI (two more full builds of every dependency, for a build nobody ships from CI).
+# if it prints exactly what the plain release build prints (scripts/same-output.sh: fixtures and
+# the 10,000-resource corpus, every format). This check runs wherever the binary is built, so
+# it is not repeated in CI (two more full builds of every dependency, for a build nobody ships
+# from CI).
 log "checking: the same output as the plain release build"
 cargo build --release --locked --quiet --bin k8s-constitution
-plain_bin=${CARGO_TARGET_DIR:-$root/target}/release/k8s-constitution
-check_corpus=$root/target/pgo-check-corpus
-cargo run --release --locked --quiet --example gen_corpus -- 3000 "$check_corpus" 30 >/dev/null
-for args in "fixtures --format json" "fixtures --format sarif" "$check_corpus --format json"; do
-  # shellcheck disable=SC2086 # word splitting of the argument list is wanted
-  if ! cmp -s <("$plain_bin" lint $args --fail-on never 2>&1) <("$pgo_bin" lint $args --fail-on never 2>&1); then
-    echo "the profile-guided binary's output differs from the plain build's: lint $args" >&2
-    exit 1
-  fi
-  log "identical: lint $args"
-done
+scripts/same-output.sh "${CARGO_TARGET_DIR:-$root/target}/release/k8s-constitution" "$pgo_bin" >&2 ||
+  { echo "the profile-guided binary's output differs from the plain build's" >&2; exit 1; }
 echo "$pgo_bin"

@@ -24,7 +24,7 @@ pub fn evaluate(
     let mut errors: Vec<String> = discovery_errors
         .iter()
         .chain(&loaded.errors)
-        .map(|e| format!("{}:{}:{}: {}", e.file, e.line, e.column, e.message))
+        .map(ToString::to_string)
         .collect();
     if loaded.resources.is_empty() && errors.is_empty() {
         errors.push("no Kubernetes object in the input".to_string());

@@ -108,6 +108,28 @@ fn example(rule_id: &str, outcome: &str) -> Option<(&'static str, &'static str)>
         .map(|(_, file, text)| (file, text))
 }
 
+/// What `explain` and the rule reference both say about a rule, as (label, text).
+fn facts(rule: &RuleMeta) -> Vec<(&'static str, String)> {
+    let mut facts = vec![("Constitution", rule.section.clone())];
+    if let Some(pss) = &rule.pss {
+        facts.push(("Pod Security Standards", pss.clone()));
+    }
+    let mut applies = rule.kinds.join(", ");
+    if rule.pod_spec_only {
+        applies.push_str(" (objects with a pod spec: Pods, pod templates, workloads, CronJobs)");
+    }
+    facts.push(("Applies to", applies));
+    if rule.needs_all_resources {
+        facts.push((
+            "Scope",
+            "evaluated over all linted resources together (lint and audit; not at admission)"
+                .into(),
+        ));
+        facts.push(("Also reads", reads_text(rule)));
+    }
+    facts
+}
+
 /// The kinds a cross-resource rule reads besides those it reports on.
 fn reads_text(rule: &RuleMeta) -> String {
     rule.reads
@@ -148,18 +170,8 @@ pub fn explain(rule: &RuleMeta, core: &Core) -> String {
             rule.severity
         ));
     }
-    out.push_str(&format!("Constitution: {}\n", rule.section));
-    if let Some(pss) = &rule.pss {
-        out.push_str(&format!("Pod Security Standards: {pss}\n"));
-    }
-    out.push_str(&format!("Applies to: {}", rule.kinds.join(", ")));
-    if rule.pod_spec_only {
-        out.push_str(" (objects with a pod spec: Pods, pod templates, workloads, CronJobs)");
-    }
-    out.push('\n');
-    if rule.needs_all_resources {
-        out.push_str("Scope: evaluated over all linted resources together (lint and audit; not at admission)\n");
-        out.push_str(&format!("Also reads: {}\n", reads_text(rule)));
+    for (label, value) in facts(rule) {
+        out.push_str(&format!("{label}: {value}\n"));
     }
     out.push_str(&format!(
         "\nWhy:\n  {}\n\nHow to fix:\n  {}\n",
@@ -236,20 +248,8 @@ pub fn reference_markdown(core: &Core) -> String {
     for r in rules {
         out.push_str(&format!("\n## {}\n\n**{}**\n\n", r.id, r.title));
         out.push_str(&format!("- Severity: {}\n", r.severity.as_str()));
-        out.push_str(&format!("- Constitution: {}\n", r.section));
-        if let Some(pss) = &r.pss {
-            out.push_str(&format!("- Pod Security Standards: {pss}\n"));
-        }
-        out.push_str(&format!("- Applies to: {}", r.kinds.join(", ")));
-        if r.pod_spec_only {
-            out.push_str(" (objects with a pod spec)");
-        }
-        out.push('\n');
-        if r.needs_all_resources {
-            out.push_str(
-                "- Scope: all linted resources together (lint and audit; not at admission)\n",
-            );
-            out.push_str(&format!("- Also reads: {}\n", reads_text(r)));
+        for (label, value) in facts(r) {
+            out.push_str(&format!("- {label}: {value}\n"));
         }
         if r.sensitive {
             out.push_str("- Sensitive: the offending value is never printed\n");

@@ -121,23 +121,7 @@ fn canonical(value: &Value) -> Value {
 /// result and the set result. Returns how many objects were compared.
 fn compare_with_opa(opa: &Path, paths: &[&str]) -> usize {
     let scratch = tempfile::tempdir().expect("temp dir");
-    let export = scratch.path().join("export");
-    let out = run(
-        Path::new(binary()),
-        &[
-            "rules",
-            "export",
-            "--format",
-            "opa",
-            "--output",
-            export.to_str().expect("utf-8 path"),
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "rules export failed: {}",
-        text(&out.stderr)
-    );
+    let export = export_pack("opa", scratch.path());
 
     let mut args = vec!["eval"];
     args.extend_from_slice(paths);
@@ -240,6 +224,43 @@ fn opa_answers_what_the_binary_answers_on_every_fixture() {
     assert!(compared > 300, "only {compared} fixture objects compared");
 }
 
+/// `rules export --format FORMAT` into `dir/export`.
+fn export_pack(format: &str, dir: &Path) -> PathBuf {
+    let export = dir.join("export");
+    let out = run(
+        Path::new(binary()),
+        &[
+            "rules",
+            "export",
+            "--format",
+            format,
+            "--output",
+            export.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "rules export failed: {}",
+        text(&out.stderr)
+    );
+    export
+}
+
+/// `count` resources of the benchmark corpus (20 files) in `dir/corpus`.
+fn generated_corpus(dir: &Path, count: usize) -> PathBuf {
+    let corpus = dir.join("corpus");
+    let out = run(
+        &gen_corpus(),
+        &[&count.to_string(), corpus.to_str().expect("utf-8"), "20"],
+    );
+    assert!(
+        out.status.success(),
+        "gen_corpus failed: {}",
+        text(&out.stderr)
+    );
+    corpus
+}
+
 /// The generator of the benchmark corpus, built by `cargo test` with the other examples.
 fn gen_corpus() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
@@ -260,16 +281,7 @@ fn gen_corpus() -> PathBuf {
 fn opa_answers_what_the_binary_answers_on_a_generated_corpus() {
     let Some(opa) = tool("opa") else { return };
     let scratch = tempfile::tempdir().expect("temp dir");
-    let corpus = scratch.path().join("corpus");
-    let out = run(
-        &gen_corpus(),
-        &["2000", corpus.to_str().expect("utf-8"), "20"],
-    );
-    assert!(
-        out.status.success(),
-        "gen_corpus failed: {}",
-        text(&out.stderr)
-    );
+    let corpus = generated_corpus(scratch.path(), 2000);
     let compared = compare_with_opa(&opa, &[corpus.to_str().expect("utf-8")]);
     assert_eq!(compared, 2000);
 }
@@ -298,33 +310,8 @@ fn conftest_export_finds_what_lint_finds() {
         return;
     };
     let scratch = tempfile::tempdir().expect("temp dir");
-    let corpus = scratch.path().join("corpus");
-    let out = run(
-        &gen_corpus(),
-        &["2000", corpus.to_str().expect("utf-8"), "20"],
-    );
-    assert!(
-        out.status.success(),
-        "gen_corpus failed: {}",
-        text(&out.stderr)
-    );
-    let export = scratch.path().join("export");
-    let out = run(
-        Path::new(binary()),
-        &[
-            "rules",
-            "export",
-            "--format",
-            "conftest",
-            "--output",
-            export.to_str().expect("utf-8"),
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "rules export failed: {}",
-        text(&out.stderr)
-    );
+    let corpus = generated_corpus(scratch.path(), 2000);
+    let export = export_pack("conftest", scratch.path());
 
     let out = run(
         &conftest,

@@ -38,6 +38,21 @@ pub struct InputError {
     pub message: String,
 }
 
+/// `file:line:column: message`, or `file: message` when no line is known.
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line > 0 {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.line, self.column, self.message
+            )
+        } else {
+            write!(f, "{}: {}", self.file, self.message)
+        }
+    }
+}
+
 /// A Kubernetes object found in a document (a document, or an item of a `*List`).
 #[derive(Debug)]
 pub struct Resource {

@@ -260,11 +260,7 @@ fn finding_diagnostic(
 }
 
 fn input_error_line(e: &InputError) -> String {
-    if e.line > 0 {
-        format!("error: {}:{}:{}: {}\n", e.file, e.line, e.column, e.message)
-    } else {
-        format!("error: {}: {}\n", e.file, e.message)
-    }
+    format!("error: {e}\n")
 }
 
 pub fn render(report: &LintReport, options: &RenderOptions<'_>) -> String {
