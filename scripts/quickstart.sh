@@ -4,8 +4,12 @@
 # what findings look like. Exit status is the todo chart's lint result.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-tools.sh helm >/dev/null
-cargo build --release --locked --quiet
+# Each step says what it does; the slow ones (Helm from source on the first run, the Rust
+# build: minutes on 2 cores) show their own progress instead of a silent wait.
+echo "== Helm, built from the Go module proxy on the first run (cached afterwards)"
+scripts/install-tools.sh helm
+echo "== cargo build --release (the first build takes several minutes)"
+cargo build --release --locked
 bin=target/release/k8s-constitution
 helm=.tools/bin/helm
 

@@ -18,9 +18,18 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The exit codes of `lint` and `audit`, in their `--help`.
+const EXIT_CODES: &str = "Exit codes:
+  0  no finding at or above --fail-on (exempted findings never count)
+  1  at least one finding at or above --fail-on
+  2  nothing or not everything was judged: an input that could not be read (invalid YAML,
+     binary, over --max-file-size), no Kubernetes object without --allow-empty, a bad
+     configuration, an unknown rule id, a usage error";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check manifests (files, directories, `-` for stdin) against the rule pack.
+    #[command(after_help = EXIT_CODES)]
     Lint(LintArgs),
     /// List the rules of the pack.
     Rules(RulesArgs),
@@ -34,6 +43,7 @@ pub enum Command {
     Certs(crate::certs::CertsArgs),
     /// Check the live objects of a cluster (kubeconfig or in-cluster) against the full rule pack,
     /// cross-resource rules included; reports like `lint`.
+    #[command(after_help = EXIT_CODES)]
     Audit(AuditArgs),
     /// Print a shell completion script (e.g. `k8s-constitution completions bash >
     /// /etc/bash_completion.d/k8s-constitution`).
@@ -75,6 +85,24 @@ pub struct CommonPolicyArgs {
     pub config: Option<PathBuf>,
 }
 
+/// Where the rule links of `explain`, `rules --format json`, the human report and SARIF point.
+#[derive(Debug, Args, Default)]
+pub struct DocsArgs {
+    /// Base URL of the rule reference the rule links point at (a fork's or an internal
+    /// mirror's `docs/rules.md`); overrides the config's `docs_url`. Default: the project's
+    /// repository.
+    #[arg(long, value_name = "URL", value_parser = docs_url)]
+    pub docs_url: Option<String>,
+}
+
+fn docs_url(text: &str) -> Result<String, String> {
+    if crate::config::is_url(text) {
+        Ok(text.to_string())
+    } else {
+        Err("expected an http(s) or file URL".to_string())
+    }
+}
+
 /// How findings are reported and when they fail the run (lint and audit).
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -98,6 +126,8 @@ pub struct ReportArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub docs: DocsArgs,
 }
 
 #[derive(Debug, Args)]
@@ -141,6 +171,8 @@ pub struct RulesArgs {
     pub action: Option<RulesAction>,
     #[command(flatten)]
     pub policy: CommonPolicyArgs,
+    #[command(flatten)]
+    pub docs: DocsArgs,
     /// `human` (a table), `json`, or `markdown` (the rule reference, docs/rules.md).
     #[arg(long, short = 'f', value_enum, default_value_t = RulesFormat::Human)]
     pub format: RulesFormat,
@@ -192,6 +224,8 @@ pub struct ExplainArgs {
     pub rule: String,
     #[command(flatten)]
     pub policy: CommonPolicyArgs,
+    #[command(flatten)]
+    pub docs: DocsArgs,
 }
 
 #[derive(Debug, Args)]

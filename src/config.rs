@@ -22,6 +22,9 @@ pub struct Config {
     pub rules: BTreeMap<String, RuleConfig>,
     #[serde(default)]
     pub exemptions: Vec<ConfigExemption>,
+    /// Where the rule reference lives (a fork's or an internal mirror's `docs/rules.md`): the
+    /// base of the links in `explain`, the human report and SARIF's `helpUri`.
+    pub docs_url: Option<String>,
     /// The file this came from, with its position tree for messages; `None` for defaults.
     #[serde(skip)]
     pub origin: Option<ConfigOrigin>,
@@ -32,6 +35,8 @@ pub struct Config {
 pub struct ConfigOrigin {
     pub path: PathBuf,
     positions: PosNode,
+    /// The file's text, for the snippets of [`Config::validate`]'s errors.
+    text: String,
 }
 
 /// `--config none`: use no file, not even one found upward from the working directory.
@@ -87,12 +92,60 @@ pub enum ConfigError {
     #[error("cannot read config {path}: {message}")]
     #[diagnostic(code(k8sc::config::read))]
     Read { path: String, message: String },
-    #[error("invalid config {path}:{message}")]
-    #[diagnostic(
-        code(k8sc::config::invalid),
-        help("see the README section \"Configuration\" for the file's shape")
-    )]
-    Invalid { path: String, message: String },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(Box<InvalidConfig>),
+}
+
+/// A configuration that cannot be used: every problem with its line, underlined in a snippet
+/// of the file (boxed in [`ConfigError`]: the snippet makes it large).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("invalid config {path}:{message}")]
+#[diagnostic(
+    code(k8sc::config::invalid),
+    help("see the README section \"Configuration\" for the file's shape")
+)]
+pub struct InvalidConfig {
+    pub path: String,
+    pub message: String,
+    /// The file's text, for a snippet under the message.
+    #[source_code]
+    snippet: Option<miette::NamedSource<String>>,
+    /// Each problem's place in the file.
+    #[label(collection)]
+    labels: Vec<miette::LabeledSpan>,
+}
+
+impl ConfigError {
+    /// Problems (each at its place in `text`, line 0 when unknown) as one error whose message
+    /// lists them and whose snippet underlines each.
+    fn invalid(name: &str, text: &str, problems: &[(Loc, String)]) -> Self {
+        let message = problems
+            .iter()
+            .map(|(loc, problem)| at(*loc, problem))
+            .collect::<Vec<_>>()
+            .join(&format!("\n{name}:"));
+        let labels: Vec<miette::LabeledSpan> = problems
+            .iter()
+            .filter(|(loc, _)| loc.line > 0 && loc.offset <= text.len())
+            .map(|(loc, _)| {
+                let rest = text.get(loc.offset..).unwrap_or_default();
+                let len = rest
+                    .find(['\n', ':', ',', ']', '}'])
+                    .unwrap_or(rest.len())
+                    .max(1)
+                    .min(rest.len());
+                miette::LabeledSpan::new_with_span(Some("here".into()), (loc.offset, len))
+            })
+            .collect();
+        ConfigError::Invalid(Box::new(InvalidConfig {
+            path: name.to_string(),
+            message,
+            snippet: (!labels.is_empty())
+                .then(|| miette::NamedSource::new(name, text.to_string()).with_language("yaml")),
+            labels,
+        }))
+    }
 }
 
 impl Config {
@@ -134,15 +187,14 @@ impl Config {
     }
 
     pub fn parse(name: &str, text: &str) -> Result<Self, ConfigError> {
-        let invalid = |message: String| ConfigError::Invalid {
-            path: name.to_string(),
-            message,
+        let invalid = |loc: Loc, message: &str| {
+            ConfigError::invalid(name, text, &[(loc, message.to_string())])
         };
         // Read as JSON, not as the engine's value: serde reads this file, and `rules: {x: }`
         // must stay an error rather than silently configure nothing.
         let stream = load::yaml::parse_stream_json(text, LoadOptions::default().limits);
         if let Some(e) = stream.error {
-            return Err(invalid(at(e.loc, &e.message)));
+            return Err(invalid(e.loc, &e.message));
         }
         let (value, positions) = stream
             .documents
@@ -156,28 +208,37 @@ impl Config {
             });
         let mut config: Config = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = serde_field_path(e.path());
-            invalid(at(locate(&positions, &path), &e.into_inner().to_string()))
+            invalid(locate(&positions, &path), &e.into_inner().to_string())
         })?;
         config.origin = Some(ConfigOrigin {
             path: PathBuf::from(name),
             positions,
+            text: text.to_string(),
         });
+        if let Some(url) = &config.docs_url
+            && !is_url(url)
+        {
+            return Err(invalid(
+                config.locate(&["docs_url".into()]),
+                &format!("docs_url `{url}` is not an http(s) or file URL"),
+            ));
+        }
         for (i, exemption) in config.exemptions.iter().enumerate() {
             let field =
                 |key: &str| config.locate(&["exemptions".into(), i.to_string(), key.into()]);
             if exemption.reason.trim().is_empty() {
-                return Err(invalid(at(
+                return Err(invalid(
                     field("reason"),
                     "every exemption needs a non-empty `reason`",
-                )));
+                ));
             }
             if let Some(until) = &exemption.until
                 && Date::parse(until).is_none()
             {
-                return Err(invalid(at(
+                return Err(invalid(
                     field("until"),
                     &format!("exemption `until: {until}` is not a YYYY-MM-DD date that exists"),
-                )));
+                ));
             }
         }
         Ok(config)
@@ -213,9 +274,9 @@ impl Config {
                 self.locate(&keys)
             };
             let Some(rule) = rules.iter().find(|r| &r.id == id) else {
-                problems.push(at(
+                problems.push((
                     here(&[]),
-                    &format!(
+                    format!(
                         "rules: {}",
                         unknown_rule_message(id, known()).unwrap_or_default()
                     ),
@@ -231,9 +292,9 @@ impl Config {
                         None if declared.is_empty() => " (it takes no parameters)".to_string(),
                         None => format!(" (it takes: {})", declared.join(", ")),
                     };
-                    problems.push(at(
+                    problems.push((
                         here(&["params", name]),
-                        &format!("rule `{id}` has no parameter `{name}`{hint}"),
+                        format!("rule `{id}` has no parameter `{name}`{hint}"),
                     ));
                     continue;
                 };
@@ -246,9 +307,9 @@ impl Config {
                         .map(|e| format!("is not a valid regular expression: {e}"))
                 });
                 if let Some(problem) = problem {
-                    problems.push(at(
+                    problems.push((
                         here(&["params", name]),
-                        &format!("rule `{id}`: parameter `{name}` {problem}"),
+                        format!("rule `{id}`: parameter `{name}` {problem}"),
                     ));
                 }
             }
@@ -265,7 +326,7 @@ impl Config {
                         "rules".into(),
                         j.to_string(),
                     ]);
-                    problems.push(at(loc, &format!("exemption: {message}")));
+                    problems.push((loc, format!("exemption: {message}")));
                 }
             }
         }
@@ -276,10 +337,8 @@ impl Config {
             .path()
             .map(|p| p.display().to_string())
             .unwrap_or_default();
-        Err(ConfigError::Invalid {
-            message: problems.join(&format!("\n{path}:")),
-            path,
-        })
+        let text = self.origin.as_ref().map_or("", |o| o.text.as_str());
+        Err(ConfigError::invalid(&path, text, &problems))
     }
 
     /// Per-rule parameter overrides, in the shape the rule pack reads (`data.k8sc.params`).
@@ -290,6 +349,30 @@ impl Config {
             .map(|(id, rc)| (id.clone(), serde_json::Value::Object(rc.params.clone())))
             .collect()
     }
+}
+
+/// A base for the rule reference links: `https://…`, `http://…` or `file://…`.
+pub fn is_url(text: &str) -> bool {
+    ["https://", "http://", "file://"]
+        .iter()
+        .any(|scheme| text.len() > scheme.len() && text.starts_with(scheme))
+}
+
+/// The rule reference the links point at when neither `--docs-url` nor `docs_url` says
+/// otherwise: `docs/rules.md` in the project's repository.
+pub const DEFAULT_DOCS_URL: &str =
+    concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/rules.md");
+
+impl Config {
+    /// The rule reference the links point at (`docs_url`, else [`DEFAULT_DOCS_URL`]).
+    pub fn docs_base(&self) -> &str {
+        self.docs_url.as_deref().unwrap_or(DEFAULT_DOCS_URL)
+    }
+}
+
+/// The link to a rule's section of the rule reference at `base`.
+pub fn rule_url(base: &str, rule: &str) -> String {
+    format!("{}#{rule}", base.trim_end_matches('#'))
 }
 
 /// `line:column: message` (the file name comes first, in [`ConfigError::Invalid`]).
@@ -401,7 +484,7 @@ mod mutants_tests {
     fn invalid(text: &str) -> String {
         let config = Config::parse("cfg.yaml", text).expect("parses");
         match config.validate(&rules()) {
-            Err(ConfigError::Invalid { path, message }) => format!("{path}:{message}"),
+            Err(ConfigError::Invalid(e)) => format!("{}:{}", e.path, e.message),
             other => panic!("expected invalid, got {other:?}"),
         }
     }
@@ -463,7 +546,7 @@ mod mutants_tests {
     #[test]
     fn parse_errors_name_the_line() {
         let message = |text: &str| match Config::parse("cfg.yaml", text) {
-            Err(ConfigError::Invalid { path, message }) => format!("{path}:{message}"),
+            Err(ConfigError::Invalid(e)) => format!("{}:{}", e.path, e.message),
             other => panic!("expected invalid, got {other:?}"),
         };
         assert_eq!(

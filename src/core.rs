@@ -66,6 +66,8 @@ pub struct Violation {
     pub exemption: ExemptionStatus,
     /// The finding is about secret material: show no value near it.
     pub sensitive: bool,
+    /// The rule's advice for this object, when it computes one (else its remediation applies).
+    pub help: Option<String>,
 }
 
 impl Violation {
@@ -391,6 +393,7 @@ impl Core {
             path,
             exemption,
             sensitive: rule.sensitive,
+            help: raw.help,
         })
     }
 }
@@ -445,6 +448,7 @@ impl Core {
                 path: FieldPath(problem.path.iter().cloned().map(Segment::Key).collect()),
                 exemption: ExemptionStatus::None,
                 sensitive: false,
+                help: None,
             })
             .collect()
     }

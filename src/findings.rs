@@ -58,6 +58,8 @@ pub struct Finding {
     pub sensitive: bool,
     /// Byte ranges of scalar values that must not be shown (secret material).
     pub redact: Vec<(usize, usize)>,
+    /// Advice computed for this object by the rule; `None`: the rule's remediation applies.
+    pub help: Option<String>,
 }
 
 impl Finding {
@@ -108,6 +110,7 @@ impl Finding {
             exemption: violation.exemption,
             sensitive: violation.sensitive,
             redact,
+            help: violation.help,
         }
     }
 }

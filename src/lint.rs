@@ -250,9 +250,8 @@ fn evaluation_error(resource: &Resource, message: &str) -> InputError {
 
 /// What no snippet may show, per file: the values of sensitive findings always; when the
 /// report shows snippets, also what the redactor (`policies/lib/redact.rego`) marks in every
-/// object of a file that has a finding (a snippet's context lines may reach a neighbouring
-/// object), or every value with `--redact-all-values`. An object the redactor fails on has
-/// all its values masked.
+/// object a snippet can reach (see [`reachable_by_snippets`]), or every value with
+/// `--redact-all-values`. An object the redactor fails on has all its values masked.
 pub(crate) fn redactions(
     core: &Core,
     resources: &[Resource],
@@ -268,10 +267,12 @@ pub(crate) fn redactions(
     }
     let mode = core.redaction();
     if mode != Redaction::NoSnippets {
-        let shown: HashSet<&str> = findings.iter().map(|f| f.file.name.as_str()).collect();
+        let shown = reachable_by_snippets(resources, findings);
         let per_resource: Vec<(&str, Vec<(usize, usize)>)> = resources
             .par_iter()
-            .filter(|r| shown.contains(r.file.name.as_str()))
+            .enumerate()
+            .filter(|(i, _)| shown.contains(i))
+            .map(|(_, r)| r)
             .map_init(
                 || core.evaluator(),
                 |evaluator, r| {
@@ -293,6 +294,48 @@ pub(crate) fn redactions(
         ranges.dedup();
     }
     map
+}
+
+/// The objects (indexes in `resources`) whose lines a snippet may show: each finding's snippet
+/// reaches [`SNIPPET_REACH`] lines around it, which may be a neighbouring object's (a Secret's
+/// last `data` lines before a Deployment's first). Running the redactor on these only, rather
+/// than on every object of every file with a finding, is what keeps the human format close
+/// to JSON on one big stream.
+fn reachable_by_snippets(resources: &[Resource], findings: &[Finding]) -> HashSet<usize> {
+    use crate::report::human::SNIPPET_REACH;
+    // Per file: the first line of each object, in order, with its index.
+    let mut starts: std::collections::HashMap<&str, Vec<(u32, usize)>> = Default::default();
+    for (i, r) in resources.iter().enumerate() {
+        let root = r.positions.resolve(&r.absolute(&FieldPath::root()));
+        let first_line = root.node.key.map_or(root.node.start.line, |k| k.line);
+        starts
+            .entry(r.file.name.as_str())
+            .or_default()
+            .push((first_line, i));
+    }
+    for lines in starts.values_mut() {
+        lines.sort_unstable();
+    }
+    let reach = u32::try_from(SNIPPET_REACH).unwrap_or(u32::MAX);
+    let mut shown = HashSet::new();
+    for f in findings {
+        let Some(lines) = starts.get(f.file.name.as_str()) else {
+            continue;
+        };
+        let (from, to) = (f.line.saturating_sub(reach), f.line.saturating_add(reach));
+        // The object holding line `from` (the last to start at or before it), through the
+        // last object starting at or before `to`.
+        let first = lines
+            .partition_point(|(start, _)| *start <= from)
+            .saturating_sub(1);
+        let last = lines.partition_point(|(start, _)| *start <= to);
+        shown.extend(
+            lines[first..last.max(first + 1).min(lines.len())]
+                .iter()
+                .map(|(_, i)| *i),
+        );
+    }
+    shown
 }
 
 /// The byte ranges of one object's values that its snippets must mask.

@@ -3,8 +3,9 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 use k8s_constitution::cli::{
-    AuditArgs, Cli, Command, CommonPolicyArgs, CompletionsArgs, EvalArgs, ExplainArgs, ExportArgs,
-    FailOn, Format, LintArgs, ReportArgs, RulesAction, RulesArgs, RulesFormat, TestArgs,
+    AuditArgs, Cli, Command, CommonPolicyArgs, CompletionsArgs, DocsArgs, EvalArgs, ExplainArgs,
+    ExportArgs, FailOn, Format, LintArgs, ReportArgs, RulesAction, RulesArgs, RulesFormat,
+    TestArgs,
 };
 use k8s_constitution::config::Config;
 use k8s_constitution::core::{Core, Redaction, Selection};
@@ -83,14 +84,24 @@ fn load_core(
     args: &CommonPolicyArgs,
     selection: Selection,
     namespace: Option<String>,
+    docs: Option<&DocsArgs>,
 ) -> miette::Result<Core> {
-    let (config, _) = Config::load(args.config.as_deref())?;
+    let config = load_config(args, docs)?;
     let source = PackSource {
         extra_dirs: args.policy_dirs.clone(),
         namespace,
         ..PackSource::default()
     };
     Ok(Core::load(source, config, selection)?)
+}
+
+/// The configuration file, with `--docs-url` in place of its `docs_url` when given.
+fn load_config(args: &CommonPolicyArgs, docs: Option<&DocsArgs>) -> miette::Result<Config> {
+    let (mut config, _) = Config::load(args.config.as_deref())?;
+    if let Some(url) = docs.and_then(|d| d.docs_url.as_ref()) {
+        config.docs_url = Some(url.clone());
+    }
+    Ok(config)
 }
 
 fn write_stdout(text: &str) -> miette::Result<()> {
@@ -132,7 +143,12 @@ fn run_lint(args: LintArgs) -> miette::Result<ExitCode> {
         only: args.only.clone(),
         skip: args.skip.clone(),
     };
-    let mut core = load_core(&args.policy, selection, args.namespace.clone())?;
+    let mut core = load_core(
+        &args.policy,
+        selection,
+        args.namespace.clone(),
+        Some(&args.report.docs),
+    )?;
     core.set_redaction(redaction_for(&args.report));
     let options = LoadOptions {
         max_file_bytes: args.max_file_size,
@@ -143,7 +159,12 @@ fn run_lint(args: LintArgs) -> miette::Result<ExitCode> {
         lint::require_objects(&mut report);
     }
     report.summary.config = core.config().path().map(|p| p.display().to_string());
-    let code = finish_report(&report, &args.report, core.rules());
+    let code = finish_report(
+        &report,
+        &args.report,
+        core.rules(),
+        core.config().docs_base(),
+    );
     // The process exits next and the OS takes the memory back at once; freeing every
     // resource's value and position tree one by one was ~2 % of a lint run, on one thread.
     std::mem::forget(report);
@@ -167,9 +188,17 @@ fn finish_report(
     report: &LintReport,
     args: &ReportArgs,
     rules: &[RuleMeta],
+    docs_base: &str,
 ) -> miette::Result<ExitCode> {
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Never => None,
+    };
     let options = RenderOptions {
         rules,
+        fail_on: threshold,
+        docs_base,
         show_exempted: args.show_exempted,
         color: args.output.is_none() && color_wanted(),
         width: terminal_width(),
@@ -181,11 +210,6 @@ fn finish_report(
             report::write(report, args.format, &options, out)
         })?,
     }
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Never => None,
-    };
     Ok(if !report.errors.is_empty() {
         ExitCode::from(EXIT_USAGE)
     } else if report.fails_at(threshold) {
@@ -246,10 +270,10 @@ fn run_rules(args: RulesArgs) -> miette::Result<ExitCode> {
     if let Some(RulesAction::Export(export)) = args.action {
         return run_export(export);
     }
-    let core = load_core(&args.policy, Selection::default(), None)?;
+    let core = load_core(&args.policy, Selection::default(), None, Some(&args.docs))?;
     let text = match args.format {
         RulesFormat::Json => rules_cmd::list_json(&core),
-        RulesFormat::Human => rules_cmd::list_human(&core),
+        RulesFormat::Human => rules_cmd::list_human(&core, terminal_width()),
         RulesFormat::Markdown => rules_cmd::reference_markdown(&core),
     };
     write_stdout(&text)?;
@@ -257,7 +281,7 @@ fn run_rules(args: RulesArgs) -> miette::Result<ExitCode> {
 }
 
 fn run_export(args: ExportArgs) -> miette::Result<ExitCode> {
-    let core = load_core(&args.policy, Selection::default(), None)?;
+    let core = load_core(&args.policy, Selection::default(), None, None)?;
     let written = k8s_constitution::export::export(&core, args.format, &args.output)?;
     eprintln!(
         "wrote {} files into {}",
@@ -278,7 +302,7 @@ fn run_export(args: ExportArgs) -> miette::Result<ExitCode> {
 
 /// Exit 2 when an input could not be read: its objects are missing from the answer.
 fn run_eval(args: EvalArgs) -> miette::Result<ExitCode> {
-    let core = load_core(&args.policy, Selection::default(), None)?;
+    let core = load_core(&args.policy, Selection::default(), None, None)?;
     let options = LoadOptions {
         max_file_bytes: args.max_file_size,
         ..LoadOptions::default()
@@ -299,7 +323,7 @@ fn run_eval(args: EvalArgs) -> miette::Result<ExitCode> {
 }
 
 fn run_explain(args: ExplainArgs) -> miette::Result<ExitCode> {
-    let core = load_core(&args.policy, Selection::default(), None)?;
+    let core = load_core(&args.policy, Selection::default(), None, Some(&args.docs))?;
     let Some(rule) = core.rule(&args.rule) else {
         let message = k8s_constitution::rule_ids::unknown_rule_message(
             &args.rule,
@@ -312,7 +336,7 @@ fn run_explain(args: ExplainArgs) -> miette::Result<ExitCode> {
             "{message}"
         ));
     };
-    write_stdout(&rules_cmd::explain(rule, &core))?;
+    write_stdout(&rules_cmd::explain(rule, &core, terminal_width()))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -343,7 +367,12 @@ fn run_audit(args: AuditArgs) -> miette::Result<ExitCode> {
         only: args.only.clone(),
         skip: args.skip.clone(),
     };
-    let mut set_core = load_core(&args.policy, selection.clone(), None)?;
+    let mut set_core = load_core(
+        &args.policy,
+        selection.clone(),
+        None,
+        Some(&args.report.docs),
+    )?;
     set_core.set_redaction(redaction_for(&args.report));
     // The pages run the per-object rules only; the cross-resource ones run per namespace.
     let mut object_selection = selection;
@@ -355,7 +384,7 @@ fn run_audit(args: AuditArgs) -> miette::Result<ExitCode> {
             .filter(|r| r.needs_all_resources)
             .map(|r| r.id.clone()),
     );
-    let (config, _) = Config::load(args.policy.config.as_deref())?;
+    let config = load_config(&args.policy, Some(&args.report.docs))?;
     let mut object_core = Core::load(
         PackSource {
             extra_dirs: args.policy.policy_dirs.clone(),
@@ -399,5 +428,10 @@ fn run_audit(args: AuditArgs) -> miette::Result<ExitCode> {
     );
     let mut report = report;
     report.summary.config = set_core.config().path().map(|p| p.display().to_string());
-    finish_report(&report, &args.report, set_core.rules())
+    finish_report(
+        &report,
+        &args.report,
+        set_core.rules(),
+        set_core.config().docs_base(),
+    )
 }

@@ -4,6 +4,7 @@ use serde_json::json;
 
 use crate::core::Core;
 use crate::policy::{self, RuleMeta};
+use crate::report::human::wrap;
 
 /// The line naming the configuration in force (its severities, switches and parameters are
 /// what `rules` and `explain` show).
@@ -26,33 +27,45 @@ fn state_text(rule: &RuleMeta, core: &Core) -> String {
     format!("{}{}", severity.as_str(), if changed { "*" } else { "" })
 }
 
-pub fn list_human(core: &Core) -> String {
+/// The rules as a table that fits `width` columns: id, state, title (wrapped in its column).
+/// The constitution sections stay in `explain`: a table is for finding a rule.
+/// Narrower than this, a title column is more breaks than words.
+const MIN_TITLE_WIDTH: usize = 30;
+
+pub fn list_human(core: &Core, width: usize) -> String {
     let rules = core.rules();
-    let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(4).max(4);
+    let id_width = rules.iter().map(|r| r.id.len()).max().unwrap_or(4).max(4);
+    let title_column = id_width + 2 + 8 + 2;
+    let indent = " ".repeat(title_column);
     let mut out = config_line(core);
     out.push_str(&format!(
-        "{:<width$}  {:<8}  {}\n",
-        "RULE", "SEVERITY", "TITLE (constitution section)"
+        "{:<id_width$}  {:<8}  TITLE\n",
+        "RULE", "SEVERITY"
     ));
     for r in rules {
         let scope = if r.needs_all_resources {
-            " [cross-resource, lint/audit only]"
+            " [cross-resource: lint and audit]"
         } else {
             ""
         };
-        out.push_str(&format!(
-            "{:<width$}  {:<8}  {}{scope}\n{:<width$}  {:<8}  ↳ {}\n",
-            r.id,
-            state_text(r, core),
-            r.title,
-            "",
-            "",
-            r.section
-        ));
+        let title = format!("{}{scope}", r.title);
+        if width < title_column + MIN_TITLE_WIDTH {
+            // Too narrow for three columns: the title goes under the id.
+            out.push_str(&format!("{:<id_width$}  {}\n", r.id, state_text(r, core)));
+            out.push_str(&wrap(&title, width, "    ", "    "));
+        } else {
+            let first = format!("{:<id_width$}  {:<8}  ", r.id, state_text(r, core));
+            out.push_str(&wrap(&title, width, &first, &indent));
+        }
     }
-    out.push_str(&format!(
-        "{} rules (* = changed by the config, off = switched off)\n",
-        rules.len()
+    out.push_str(&wrap(
+        &format!(
+            "{} rules (* = changed by the config, off = switched off); `k8s-constitution explain <rule>` for one rule",
+            rules.len()
+        ),
+        width,
+        "",
+        "",
     ));
     out
 }
@@ -70,6 +83,7 @@ pub fn list_json(core: &Core) -> String {
                 "enabled": enabled,
                 "title": r.title,
                 "section": r.section,
+                "url": crate::config::rule_url(core.config().docs_base(), &r.id),
                 "kinds": r.kinds,
                 "needs_all_resources": r.needs_all_resources,
                 "reads": r.reads,
@@ -153,13 +167,14 @@ fn example_body(text: &str) -> String {
         .join("\n")
 }
 
-pub fn explain(rule: &RuleMeta, core: &Core) -> String {
+/// One rule, wrapped to `width` columns: what it checks, why, how to fix it, its parameters
+/// as a small table, an example that fails and one that passes, how to exempt, and its link in
+/// the rule reference.
+pub fn explain(rule: &RuleMeta, core: &Core, width: usize) -> String {
     let (enabled, severity) = core.rule_state(&rule.id).unwrap_or((true, rule.severity));
-    let mut out = format!(
-        "{id} ({severity})\n{title}\n\n",
-        id = rule.id,
-        title = rule.title,
-    );
+    let mut out = format!("{id} ({severity})\n", id = rule.id);
+    out.push_str(&wrap(&rule.title, width, "", ""));
+    out.push('\n');
     out.push_str(&config_line(core));
     if !enabled {
         out.push_str("State: off (switched off by the config or the command line)\n");
@@ -171,39 +186,38 @@ pub fn explain(rule: &RuleMeta, core: &Core) -> String {
         ));
     }
     for (label, value) in facts(rule) {
-        out.push_str(&format!("{label}: {value}\n"));
+        let first = format!("{label}: ");
+        out.push_str(&wrap(&value, width, &first, "  "));
     }
-    out.push_str(&format!(
-        "\nWhy:\n  {}\n\nHow to fix:\n  {}\n",
-        rule.rationale, rule.remediation
+    out.push_str(&wrap(
+        &crate::config::rule_url(core.config().docs_base(), &rule.id),
+        width,
+        "Reference: ",
+        "  ",
     ));
-    if let Some(compared) = &rule.compared {
-        out.push_str(&format!("\nCompared with other tools:\n  {compared}\n"));
+    let paragraphs = [
+        ("Why", Some(&rule.rationale)),
+        ("How to fix", Some(&rule.remediation)),
+        ("Compared with other tools", rule.compared.as_ref()),
+    ];
+    for (heading, text) in paragraphs {
+        if let Some(text) = text {
+            out.push_str(&format!("\n{heading}:\n"));
+            out.push_str(&wrap(text, width, "  ", "  "));
+        }
     }
     if !rule.param_types.is_empty() {
-        let effective = effective_params(rule, core);
-        out.push_str(&format!(
-            "\nParameters (set in .k8s-constitution.yaml under rules.{}.params):\n",
-            rule.id
+        out.push('\n');
+        out.push_str(&wrap(
+            &format!(
+                "Parameters (in .k8s-constitution.yaml under rules.{}.params):",
+                rule.id
+            ),
+            width,
+            "",
+            "  ",
         ));
-        for p in &rule.param_types {
-            let bounds = match (p.minimum, p.maximum) {
-                (Some(min), Some(max)) => format!(", {min}..{max}"),
-                (Some(min), None) => format!(", at least {min}"),
-                (None, Some(max)) => format!(", at most {max}"),
-                (None, None) => String::new(),
-            };
-            out.push_str(&format!(
-                "  {} ({}{bounds}): {}\n    default: {}\n",
-                p.name,
-                p.kind.as_str(),
-                p.description,
-                p.default
-            ));
-            if let Some(value) = effective.get(&p.name).filter(|v| **v != p.default) {
-                out.push_str(&format!("    configured: {value}\n"));
-            }
-        }
+        out.push_str(&parameter_table(rule, core, width));
     }
     for (outcome, heading) in [("fail", "Fails"), ("pass", "Passes")] {
         if let Some((file, text)) = example(&rule.id, outcome) {
@@ -220,6 +234,85 @@ pub fn explain(rule: &RuleMeta, core: &Core) -> String {
         "\nExempt one object: metadata.annotations:\n  k8s-constitution.dev/exempt: \"{}\"\n  k8s-constitution.dev/exempt-reason: \"<why>\"\n  k8s-constitution.dev/exempt-until: \"YYYY-MM-DD\"   # optional\n",
         rule.id
     ));
+    out
+}
+
+/// A parameter value as YAML flow text (`[a, b]`, `{k: v}`): spaces to wrap at, where JSON has
+/// none, and the way the config file writes it.
+fn flow_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(flow_text).collect();
+            format!("[{}]", items.join(", "))
+        }
+        serde_json::Value::Object(map) => {
+            let entries: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", flow_text(v)))
+                .collect();
+            format!("{{{}}}", entries.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// NAME, TYPE and DEFAULT columns (the default wrapped in its column), the meaning under each
+/// parameter, and the configured value when the config changes it.
+fn parameter_table(rule: &RuleMeta, core: &Core, width: usize) -> String {
+    let effective = effective_params(rule, core);
+    let type_text = |p: &policy::meta::ParamSpec| {
+        let bounds = match (p.minimum, p.maximum) {
+            (Some(min), Some(max)) => format!(", {min}..{max}"),
+            (Some(min), None) => format!(", at least {min}"),
+            (None, Some(max)) => format!(", at most {max}"),
+            (None, None) => String::new(),
+        };
+        format!("{}{bounds}", p.kind.as_str())
+    };
+    let name_width = rule
+        .param_types
+        .iter()
+        .map(|p| p.name.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let type_width = rule
+        .param_types
+        .iter()
+        .map(|p| type_text(p).len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let default_indent = " ".repeat(2 + name_width + 2 + type_width + 2);
+    let meaning_indent = " ".repeat(4);
+    let mut out = format!(
+        "  {:<name_width$}  {:<type_width$}  DEFAULT\n",
+        "NAME", "TYPE"
+    );
+    for p in &rule.param_types {
+        let first = format!("  {:<name_width$}  {:<type_width$}  ", p.name, type_text(p));
+        out.push_str(&wrap(
+            &flow_text(&p.default),
+            width,
+            &first,
+            &default_indent,
+        ));
+        out.push_str(&wrap(
+            &p.description,
+            width,
+            &meaning_indent,
+            &meaning_indent,
+        ));
+        if let Some(value) = effective.get(&p.name).filter(|v| **v != p.default) {
+            out.push_str(&wrap(
+                &flow_text(value),
+                width,
+                "    configured: ",
+                &default_indent,
+            ));
+        }
+    }
     out
 }
 

@@ -124,15 +124,40 @@ pub fn run(
                 .files
                 .into_iter()
                 .filter(|f| !f.path.ends_with("_test.rego"))
-                .map(|f| FileCoverage {
-                    path: f.path,
-                    covered: f.covered.len(),
-                    not_covered: f.not_covered.into_iter().collect(),
+                .map(|f| {
+                    let text = rego
+                        .iter()
+                        .find(|r| r.path == f.path)
+                        .map(|r| r.text.as_str());
+                    let metadata = text.map(metadata_lines).unwrap_or(0..=0);
+                    let counted = |line: &u32| !metadata.contains(line);
+                    FileCoverage {
+                        covered: f.covered.iter().filter(|l| counted(l)).count(),
+                        not_covered: f.not_covered.into_iter().filter(counted).collect(),
+                        path: f.path,
+                    }
                 })
                 .collect(),
         );
     }
     Ok(run)
+}
+
+/// The lines (1-based) of a rule's `metadata := {...}` block: data read by the binary, not
+/// logic a test could run, so coverage does not count them. `0..=0` when there is none.
+fn metadata_lines(text: &str) -> std::ops::RangeInclusive<u32> {
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(start) = lines.iter().position(|l| l.starts_with("metadata := {")) else {
+        return 0..=0;
+    };
+    let end = lines[start..]
+        .iter()
+        .position(|l| {
+            l.trim_end() == "}" || l.trim_end().ends_with('}') && !l.starts_with([' ', '\t'])
+        })
+        .map_or(start, |i| start + i);
+    let line = |i: usize| u32::try_from(i + 1).unwrap_or(u32::MAX);
+    line(start)..=line(end)
 }
 
 /// Plain-text report, one line per test, then the closing `N passed, N failed` line.
@@ -183,4 +208,17 @@ pub fn render(run: &TestRun, verbose: bool) -> String {
         run.failed()
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn metadata_block_is_not_coverable() {
+        let text =
+            "package p\n\nmetadata := {\n\t\"id\": \"x\",\n}\n\nviolation contains 1 if true\n";
+        assert_eq!(super::metadata_lines(text), 3..=5);
+        let one_line = "package p\nmetadata := {\"id\": \"x\"}\n";
+        assert_eq!(super::metadata_lines(one_line), 2..=2);
+        assert_eq!(super::metadata_lines("package p\n"), 0..=0);
+    }
 }

@@ -119,3 +119,109 @@ fn compact_input_errors_name_their_place() {
     assert_eq!(code, Some(2), "{text}");
     assert!(text.contains(": error input: "), "{text}");
 }
+
+/// A pod whose only findings are warnings (its replicas and token mount are the warning rules).
+const WARNING_ONLY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: team}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: x:1}]\n";
+
+/// JUnit marks a case failed only for findings that fail the run: a warning-only run exits 0
+/// and is not a failing suite, unless `--fail-on warning` makes warnings fail it.
+#[test]
+fn junit_fails_a_case_only_at_the_fail_on_severity() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("web.yaml");
+    std::fs::write(&file, WARNING_ONLY).expect("write");
+    let path = file.to_str().unwrap_or_default();
+    let only = [
+        "--only",
+        "min-replicas",
+        "--config",
+        "none",
+        "--format",
+        "junit",
+    ];
+    let (code, text) = stdout(bin().args(["lint", path]).args(only));
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("failures=\"0\""), "{text}");
+    assert!(!text.contains("<failure"), "{text}");
+    assert!(
+        text.contains("<system-out>") && text.contains("min-replicas"),
+        "{text}"
+    );
+    let (code, text) = stdout(
+        bin()
+            .args(["lint", path, "--fail-on", "warning"])
+            .args(only),
+    );
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("<failure message=\"1 finding(s): min-replicas\""),
+        "{text}"
+    );
+    let (code, text) = stdout(bin().args(["lint", path, "--fail-on", "never"]).args(only));
+    assert_eq!(code, Some(0), "{text}");
+    assert!(!text.contains("<failure"), "{text}");
+}
+
+/// Rule links: the project's reference by default, `docs_url` in the config or `--docs-url`
+/// (which wins) for a fork or a mirror; in SARIF's helpUri, `explain`, `rules --format json`
+/// and the human report alike. A base that is not a URL is refused.
+#[test]
+fn rule_links_follow_docs_url() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("web.yaml");
+    std::fs::write(&file, WARNING_ONLY).expect("write");
+    let config = dir.path().join("cfg.yaml");
+    std::fs::write(&config, "docs_url: https://mirror.test/rules.md\n").expect("write");
+    let (path, config) = (
+        file.to_str().unwrap_or_default(),
+        config.to_str().unwrap_or_default(),
+    );
+    let default =
+        "https://github.com/k8s-constitution/k8s-constitution/blob/main/docs/rules.md#min-replicas";
+    let (_, sarif) = stdout(bin().args(["lint", path, "--config", "none", "-f", "sarif"]));
+    assert!(
+        sarif.contains(&format!("\"helpUri\": \"{default}\"")),
+        "{sarif}"
+    );
+    let (_, human) = stdout(bin().args(["lint", path, "--config", config]));
+    assert!(
+        human.contains("docs: https://mirror.test/rules.md#min-replicas"),
+        "{human}"
+    );
+    let (_, explain) = stdout(bin().args([
+        "explain",
+        "min-replicas",
+        "--config",
+        config,
+        "--docs-url",
+        "https://flag.test/r.md",
+    ]));
+    assert!(
+        explain.contains("Reference: https://flag.test/r.md#min-replicas"),
+        "{explain}"
+    );
+    let (_, json) = stdout(bin().args(["rules", "--config", "none", "-f", "json"]));
+    assert!(json.contains(&format!("\"url\": \"{default}\"")), "{json}");
+    let (code, _) = stdout(bin().args(["rules", "--docs-url", "not a url"]));
+    assert_eq!(code, Some(2));
+    std::fs::write(dir.path().join("bad.yaml"), "docs_url: rules.md\n").expect("write");
+    let out = bin()
+        .args(["rules", "--config"])
+        .arg(dir.path().join("bad.yaml"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("docs_url `rules.md`"));
+}
+
+#[test]
+fn lint_help_lists_the_exit_codes() {
+    for command in ["lint", "audit"] {
+        let (code, text) = stdout(bin().args([command, "--help"]));
+        assert_eq!(code, Some(0));
+        assert!(
+            text.contains("Exit codes:") && text.contains("2  nothing or not everything"),
+            "{text}"
+        );
+    }
+}

@@ -242,6 +242,9 @@ pub struct RawViolation {
     /// For rules over the whole set: every resource the finding is about (a namespace's
     /// workloads for its missing NetworkPolicy), whose exemptions apply to it too.
     pub related: Vec<usize>,
+    /// Advice computed from the object (its own names, labels, hosts), shown instead of the
+    /// rule's generic remediation.
+    pub help: Option<String>,
 }
 
 /// Evaluates objects against the pack; one per worker thread.
@@ -465,6 +468,7 @@ fn raw_violation(v: &regorus::Value) -> Option<RawViolation> {
                     .collect()
             })
             .unwrap_or_default(),
+        help: member(v, "help").and_then(as_str).map(str::to_string),
     })
 }
 
@@ -477,7 +481,7 @@ mod tests {
         let mut v: Vec<String> = result
             .violations
             .iter()
-            .map(|v| format!("{} {} {}", v.rule, v.path, v.msg))
+            .map(|v| format!("{} {} {} {:?}", v.rule, v.path, v.msg, v.help))
             .collect();
         v.sort();
         (v, result.pod_metadata_path.clone())
@@ -585,7 +589,12 @@ mod tests {
         set: Vec<regorus::Value>,
         name: &str,
     ) -> usize {
-        let key = |v: &RawViolation| format!("{} {:?} {} {}", v.rule, v.resource, v.path, v.msg);
+        let key = |v: &RawViolation| {
+            format!(
+                "{} {:?} {} {} {:?}",
+                v.rule, v.resource, v.path, v.msg, v.help
+            )
+        };
         let mut compiled: Vec<String> = evaluator
             .evaluate_set(set.clone())
             .expect("VM evaluates the set")

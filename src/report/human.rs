@@ -15,41 +15,33 @@ use crate::findings::{Finding, LintReport};
 use crate::load::InputError;
 use crate::policy::Severity;
 
+/// One object's snippet: its findings' fields underlined and numbered; the findings themselves
+/// are listed under it by number.
 #[derive(Debug)]
-struct FindingDiagnostic {
+struct ObjectDiagnostic {
     heading: String,
-    code: String,
     severity: miette::Severity,
-    help: Option<String>,
-    label: LabeledSpan,
+    labels: Vec<LabeledSpan>,
     source: Window,
 }
 
-impl std::fmt::Display for FindingDiagnostic {
+impl std::fmt::Display for ObjectDiagnostic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.heading)
     }
 }
 
-impl std::error::Error for FindingDiagnostic {}
+impl std::error::Error for ObjectDiagnostic {}
 
-impl Diagnostic for FindingDiagnostic {
-    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        Some(Box::new(&self.code))
-    }
+impl Diagnostic for ObjectDiagnostic {
     fn severity(&self) -> Option<miette::Severity> {
         Some(self.severity)
-    }
-    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.source)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(self.label.clone())))
+        Some(Box::new(self.labels.iter().cloned()))
     }
 }
 
@@ -62,6 +54,23 @@ fn handler(options: &RenderOptions<'_>) -> GraphicalReportHandler {
     GraphicalReportHandler::new_themed(theme)
         .with_width(options.width)
         .with_context_lines(CONTEXT_LINES)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .with_break_words(false)
+}
+
+/// Wraps `text` to `width` columns after `first` (the first line's prefix) and `indent` (the
+/// others'), only at spaces: rule ids, field paths, annotation keys and YAML stay whole.
+pub(crate) fn wrap(text: &str, width: usize, first: &str, indent: &str) -> String {
+    let options = textwrap::Options::new(width.max(20))
+        .initial_indent(first)
+        .subsequent_indent(indent)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .break_words(false);
+    let mut out = textwrap::fill(text, options);
+    out.push('\n');
+    out
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -124,6 +133,10 @@ impl FileText {
 
 /// Lines of context miette shows before and after the label.
 const CONTEXT_LINES: usize = 2;
+
+/// How many lines beyond a label any snippet's text reaches (what miette shows, plus a margin
+/// the window keeps): the redactor must have read every object within this reach.
+pub(crate) const SNIPPET_REACH: usize = CONTEXT_LINES + 2;
 
 /// The part of a file one diagnostic shows: a few whole lines around its label, with the line
 /// number of the first so that miette numbers them as in the whole file. miette's own
@@ -203,7 +216,7 @@ fn window(name: &str, file: &FileText, start: usize, len: usize) -> (Window, usi
             start,
         );
     }
-    let margin = CONTEXT_LINES + 2;
+    let margin = SNIPPET_REACH;
     let first = file.line_of(start).saturating_sub(margin);
     let last = file.line_of(start + len) + margin;
     let (from, to) = file.lines(first, last);
@@ -219,53 +232,269 @@ fn window(name: &str, file: &FileText, start: usize, len: usize) -> (Window, usi
     )
 }
 
-fn finding_diagnostic(
-    f: &Finding,
-    file: &FileText,
-    options: &RenderOptions<'_>,
-) -> FindingDiagnostic {
-    let rule = options.rules.iter().find(|r| r.id == f.rule);
-    let mut context = vec![format!("resource: {}", f.resource.display())];
-    if let Some(source) = &f.helm_source {
-        context.push(format!("template: {source}"));
-    }
-    if let Some(reason) = f.exemption_reason() {
-        context.push(format!("exempted: {reason}"));
-    }
-    let help = rule
-        .map(|r| format!("{}\n{}", r.remediation, context.join("\n")))
-        .or_else(|| Some(context.join("\n")));
-    let label_text = if f.exact {
-        f.path.to_string()
-    } else {
-        format!("{} (missing here)", f.path)
-    };
-    let (start, end) = f.span;
-    let len = end
-        .saturating_sub(start)
-        .min(file.text.len().saturating_sub(start));
-    let (source, offset) = window(&f.file.name, file, start, len);
-    FindingDiagnostic {
-        heading: f.message.clone(),
-        code: f.rule.clone(),
-        severity: match (f.exempted(), f.severity) {
-            (true, _) => miette::Severity::Advice,
-            (false, Severity::Error) => miette::Severity::Error,
-            (false, Severity::Warning) => miette::Severity::Warning,
-        },
-        help,
-        label: LabeledSpan::new_primary_with_span(Some(label_text), (offset, len)),
-        source,
+/// Consecutive findings about the same object of the same file: one snippet for all of them.
+fn same_object(a: &Finding, b: &Finding) -> bool {
+    a.file.name == b.file.name && a.resource == b.resource && a.helm_source == b.helm_source
+}
+
+/// `3`, `3-5` or `3, 5`: the numbers of the findings one label stands for.
+fn label_numbers(numbers: &[usize]) -> String {
+    let contiguous = numbers.windows(2).all(|w| w[1] == w[0] + 1);
+    match numbers {
+        [] => String::new(),
+        [only] => only.to_string(),
+        [first, .., last] if contiguous => format!("{first}-{last}"),
+        _ => numbers
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }
 
-fn input_error_line(e: &InputError) -> String {
-    format!("error: {e}\n")
+fn severity_of(f: &Finding) -> miette::Severity {
+    match (f.exempted(), f.severity) {
+        (true, _) => miette::Severity::Advice,
+        (false, Severity::Error) => miette::Severity::Error,
+        (false, Severity::Warning) => miette::Severity::Warning,
+    }
+}
+
+/// The snippet of one object with a numbered label per distinct underlined span.
+fn object_diagnostic(group: &[&Finding], file: &FileText) -> Option<ObjectDiagnostic> {
+    let first = group.first()?;
+    let text_len = file.text.len();
+    // Spans in order of appearance, each with the numbers of the findings it stands for.
+    let mut spans: Vec<((usize, usize), Vec<usize>)> = Vec::new();
+    for (i, f) in group.iter().enumerate() {
+        let (start, end) = f.span;
+        if start > text_len {
+            return None; // out of bounds: the caller lists the findings without a snippet
+        }
+        let span = (start, end.saturating_sub(start).min(text_len - start));
+        match spans.iter_mut().find(|(s, _)| *s == span) {
+            Some((_, numbers)) => numbers.push(i + 1),
+            None => spans.push((span, vec![i + 1])),
+        }
+    }
+    let from = spans.iter().map(|((s, _), _)| *s).min()?;
+    let to = spans.iter().map(|((s, l), _)| s + l).max()?;
+    let (source, offset) = window(&first.file.name, file, from, to - from);
+    let labels = spans
+        .iter()
+        .map(|((start, len), numbers)| {
+            LabeledSpan::new_with_span(Some(label_numbers(numbers)), (start - from + offset, *len))
+        })
+        .collect();
+    let severity = group
+        .iter()
+        .map(|f| severity_of(f))
+        .max_by_key(|s| match s {
+            miette::Severity::Error => 2,
+            miette::Severity::Warning => 1,
+            miette::Severity::Advice => 0,
+        })
+        .unwrap_or(miette::Severity::Advice);
+    let mut heading = first.resource.display();
+    if let Some(template) = &first.helm_source {
+        heading.push_str(&format!(" (template {template})"));
+    }
+    Some(ObjectDiagnostic {
+        heading,
+        severity,
+        labels,
+        source,
+    })
+}
+
+fn paint(text: &str, ansi: &str, color: bool) -> String {
+    if color {
+        format!("\x1b[{ansi}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+/// The numbered list under an object's snippet: severity, rule and field, then the message and
+/// the advice (each distinct advice once per object), wrapped to the width.
+fn finding_list(
+    group: &[&Finding],
+    options: &RenderOptions<'_>,
+    linked: &mut Vec<String>,
+) -> String {
+    let digits = group.len().to_string().len();
+    let indent = " ".repeat(digits + 5);
+    let mut out = String::new();
+    let mut advice_given: Vec<&str> = Vec::new();
+    for (i, f) in group.iter().enumerate() {
+        let (mark, ansi) = match severity_of(f) {
+            miette::Severity::Error => ("×", "31;1"),
+            miette::Severity::Warning => ("⚠", "33;1"),
+            miette::Severity::Advice => ("☞", "36;1"),
+        };
+        let field = if f.exact {
+            f.path.to_string()
+        } else {
+            format!("{} (missing)", f.path)
+        };
+        // Wrapped before it is painted, so that colour codes do not count as width.
+        let number = format!("  {:>digits$} {mark} ", i + 1);
+        let head = wrap(
+            &format!("{} {field}", f.rule),
+            options.width,
+            &number,
+            &indent,
+        );
+        out.push_str(&head.replacen(
+            &format!("{mark} {}", f.rule),
+            &format!(
+                "{} {}",
+                paint(mark, ansi, options.color),
+                paint(&f.rule, ansi, options.color)
+            ),
+            1,
+        ));
+        out.push_str(&wrap(&f.message, options.width, &indent, &indent));
+        if let Some(reason) = f.exemption_reason() {
+            out.push_str(&wrap(
+                &format!("exempted: {reason}"),
+                options.width,
+                &indent,
+                &indent,
+            ));
+        }
+        let rule = options.rules.iter().find(|r| r.id == f.rule);
+        let advice = f
+            .help
+            .as_deref()
+            .or_else(|| rule.map(|r| r.remediation.as_str()));
+        if let Some(advice) = advice.filter(|a| !advice_given.contains(a)) {
+            advice_given.push(advice);
+            let first = format!("{indent}help: ");
+            out.push_str(&wrap(
+                advice,
+                options.width,
+                &first,
+                &" ".repeat(first.len()),
+            ));
+        }
+        // The rule's link in the reference, under its first finding of the report.
+        if !linked.contains(&f.rule) {
+            linked.push(f.rule.clone());
+            let url = crate::config::rule_url(options.docs_base, &f.rule);
+            out.push_str(&wrap(
+                &url,
+                options.width,
+                &format!("{indent}docs: "),
+                &indent,
+            ));
+        }
+    }
+    out
+}
+
+/// An input that was not judged, shown like a finding: its place, a snippet, what to do.
+#[derive(Debug)]
+struct InputErrorDiagnostic {
+    message: String,
+    label: Option<LabeledSpan>,
+    source: Option<Window>,
+}
+
+impl std::fmt::Display for InputErrorDiagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for InputErrorDiagnostic {}
+
+impl Diagnostic for InputErrorDiagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new("input-error"))
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(
+            "nothing in this input was checked (exit code 2): fix it, or leave it out of the \
+             paths given; values are hidden because the guard could not tell which are secret",
+        ))
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.label.clone().into_iter()))
+    }
+}
+
+/// Byte ranges of the values on each line of `text[from..to]`: everything after a mapping
+/// key's `: ` (or after the indentation and `- ` of an item), comments included. A document
+/// that could not be read cannot be judged, so any of its values may be secret.
+fn value_ranges(text: &str, from: usize, to: usize) -> Vec<(usize, usize)> {
+    let mut ranges = Vec::new();
+    let mut line_start = from;
+    for line in text[from..to].split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let trimmed = body.trim_start_matches([' ', '\t', '-']);
+        let lead = body.len() - trimmed.len();
+        let value_start = if matches!(body, "---" | "...") {
+            body.len()
+        } else {
+            match trimmed
+                .find(": ")
+                .or_else(|| trimmed.strip_suffix(':').map(|k| k.len()))
+            {
+                Some(colon) if !trimmed.starts_with(['"', '\'', '#', '{', '[']) => {
+                    lead + colon + 1 + usize::from(trimmed[colon + 1..].starts_with(' '))
+                }
+                _ => lead,
+            }
+        };
+        if value_start < body.len() {
+            ranges.push((line_start + value_start, line_start + body.len()));
+        }
+        line_start += line.len();
+    }
+    ranges
+}
+
+fn input_error_diagnostic(e: &InputError, report: &LintReport) -> InputErrorDiagnostic {
+    let mut diagnostic = InputErrorDiagnostic {
+        message: e.message.clone(),
+        label: None,
+        source: None,
+    };
+    let source = report.sources.iter().find(|s| s.name == e.file);
+    if let (Some(source), Some(line)) = (source, (e.line as usize).checked_sub(1)) {
+        let unmasked = FileText::new(source.text.clone());
+        if let Some(&line_start) = unmasked.line_starts.get(line) {
+            let column = (e.column as usize).saturating_sub(1);
+            let offset = source.text[line_start..]
+                .char_indices()
+                .nth(column)
+                .map_or(source.text.len(), |(i, _)| line_start + i);
+            let (first, last) = (
+                line.saturating_sub(CONTEXT_LINES + 2),
+                line + CONTEXT_LINES + 2,
+            );
+            let (from, to) = unmasked.lines(first, last);
+            let masked = super::mask(&source.text, &value_ranges(&source.text, from, to));
+            let file = FileText::new(masked);
+            let (window, at) = window(&e.file, &file, offset, 0);
+            diagnostic.label = Some(LabeledSpan::new_primary_with_span(
+                Some("here".into()),
+                (at, 0),
+            ));
+            diagnostic.source = Some(window);
+        }
+    }
+    diagnostic.message = e.to_string();
+    diagnostic
 }
 
 pub fn render(report: &LintReport, options: &RenderOptions<'_>) -> String {
     if options.quiet {
-        return summary(report);
+        return fitted_summary(report, options.width);
     }
     let handler = handler(options);
     let mut sources = Sources {
@@ -273,30 +502,52 @@ pub fn render(report: &LintReport, options: &RenderOptions<'_>) -> String {
         cache: HashMap::new(),
     };
     let mut out = String::new();
-    let mut current_file: Option<&str> = None;
-    for f in report
+    let shown: Vec<&Finding> = report
         .findings
         .iter()
         .filter(|f| options.show_exempted || !f.exempted())
-    {
-        if current_file != Some(f.file.name.as_str()) {
-            current_file = Some(&f.file.name);
-            out.push_str(&format!("── {} ──\n", f.file.name));
+        .collect();
+    let mut current_file: Option<&str> = None;
+    let mut linked = Vec::new();
+    for group in shown.chunk_by(|a, b| same_object(a, b)) {
+        let first = group[0];
+        if current_file != Some(first.file.name.as_str()) {
+            current_file = Some(&first.file.name);
+            out.push_str(&format!("── {} ──\n", first.file.name));
         }
-        let diagnostic = finding_diagnostic(f, &sources.get(f), options);
-        if handler.render_report(&mut out, &diagnostic).is_err() {
-            out.push_str(&format!(
-                "{}:{}:{}: {} [{}] {}\n",
-                f.file.name, f.line, f.column, f.severity, f.rule, f.message
-            ));
+        let rendered = object_diagnostic(group, &sources.get(first))
+            .is_some_and(|diagnostic| handler.render_report(&mut out, &diagnostic).is_ok());
+        if !rendered {
+            // No snippet to show: one plain line per finding, then the list as usual.
+            for f in group {
+                out.push_str(&format!(
+                    "{}:{}:{}: {} [{}] {}\n",
+                    f.file.name, f.line, f.column, f.severity, f.rule, f.message
+                ));
+            }
         }
+        out.push_str(&finding_list(group, options, &mut linked));
         out.push('\n');
     }
     for e in &report.errors {
-        out.push_str(&input_error_line(e));
+        if handler
+            .render_report(&mut out, &input_error_diagnostic(e, report))
+            .is_err()
+        {
+            out.push_str(&format!("error: {e}\n"));
+        }
+        out.push('\n');
     }
-    out.push_str(&summary(report));
+    out.push_str(&fitted_summary(report, options.width));
     out
+}
+
+/// The summary wrapped to the terminal (the compact format keeps it on one line for `grep`).
+fn fitted_summary(report: &LintReport, width: usize) -> String {
+    summary(report)
+        .lines()
+        .map(|line| wrap(line, width, "", "  "))
+        .collect()
 }
 
 /// The closing lines: the configuration file used, then the counts (also the compact format's

@@ -50,6 +50,9 @@ struct JsonFinding<'a> {
     exempted: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     exemption_reason: Option<&'a str>,
+    /// The rule's advice for this object, when it computes one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
 }
 
 impl<'a> JsonFinding<'a> {
@@ -66,6 +69,7 @@ impl<'a> JsonFinding<'a> {
             source: f.helm_source.as_deref(),
             exempted: f.exempted(),
             exemption_reason: f.exemption_reason(),
+            help: f.help.as_deref(),
         }
     }
 }

@@ -1,9 +1,12 @@
-//! `--format junit`: one test case per resource (failed when it has findings), one suite per
-//! file, and a failed case per input error, for CI systems that chart JUnit results.
+//! `--format junit`: one test case per resource, one suite per file, and a failed case per
+//! input error, for CI systems that chart JUnit results. A case fails only for findings that
+//! fail the run (`--fail-on`); findings below it are listed in the case's `<system-out>`, so a
+//! warning-only run that exits 0 is not a failing suite.
 
 use std::collections::BTreeMap;
 
 use crate::findings::{Finding, LintReport};
+use crate::policy::Severity;
 
 fn xml(s: &str) -> String {
     s.chars()
@@ -16,7 +19,8 @@ fn xml(s: &str) -> String {
         .replace('\'', "&apos;")
 }
 
-pub fn render(report: &LintReport) -> String {
+pub fn render(report: &LintReport, fail_on: Option<Severity>) -> String {
+    let fails = |f: &Finding| fail_on.is_some_and(|t| f.severity >= t);
     // file -> resource -> findings, including resources with no findings.
     let mut suites: BTreeMap<&str, BTreeMap<String, Vec<&Finding>>> = BTreeMap::new();
     for (file, resource) in &report.resources {
@@ -37,7 +41,10 @@ pub fn render(report: &LintReport) -> String {
     let mut body = String::new();
     let (mut tests, mut failures) = (0usize, 0usize);
     for (file, cases) in &suites {
-        let suite_failures = cases.values().filter(|f| !f.is_empty()).count();
+        let suite_failures = cases
+            .values()
+            .filter(|f| f.iter().any(|f| fails(f)))
+            .count();
         tests += cases.len();
         failures += suite_failures;
         body.push_str(&format!(
@@ -57,21 +64,35 @@ pub fn render(report: &LintReport) -> String {
                 continue;
             }
             body.push_str(">\n");
-            let summary: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
-            let details: Vec<String> = findings
-                .iter()
-                .map(|f| {
-                    format!(
-                        "{}:{}:{} [{}] {}: {} ({})",
-                        f.file.name, f.line, f.column, f.severity, f.rule, f.message, f.path
-                    )
-                })
-                .collect();
-            body.push_str(&format!(
-                "      <failure message=\"{}\" type=\"constitution\">{}</failure>\n    </testcase>\n",
-                xml(&format!("{} finding(s): {}", findings.len(), summary.join(", "))),
-                xml(&details.join("\n"))
-            ));
+            let detail = |f: &&Finding| {
+                format!(
+                    "{}:{}:{} [{}] {}: {} ({})",
+                    f.file.name, f.line, f.column, f.severity, f.rule, f.message, f.path
+                )
+            };
+            let (failing, passing): (Vec<&Finding>, Vec<&Finding>) =
+                findings.iter().partition(|f| fails(f));
+            if !failing.is_empty() {
+                let summary: Vec<&str> = failing.iter().map(|f| f.rule.as_str()).collect();
+                let details: Vec<String> = failing.iter().map(detail).collect();
+                body.push_str(&format!(
+                    "      <failure message=\"{}\" type=\"constitution\">{}</failure>\n",
+                    xml(&format!(
+                        "{} finding(s): {}",
+                        failing.len(),
+                        summary.join(", ")
+                    )),
+                    xml(&details.join("\n"))
+                ));
+            }
+            if !passing.is_empty() {
+                let details: Vec<String> = passing.iter().map(detail).collect();
+                body.push_str(&format!(
+                    "      <system-out>{}</system-out>\n",
+                    xml(&details.join("\n"))
+                ));
+            }
+            body.push_str("    </testcase>\n");
         }
         body.push_str("  </testsuite>\n");
     }

@@ -20,14 +20,19 @@ pub struct RenderOptions<'a> {
     pub width: usize,
     /// Only the summary line (human and compact formats).
     pub quiet: bool,
+    /// `--fail-on`: the lowest severity that fails the run (`None`: nothing does). JUnit marks
+    /// a case failed only for findings that fail the run.
+    pub fail_on: Option<crate::policy::Severity>,
+    /// The rule reference the rule links point at (`--docs-url`, the config's `docs_url`).
+    pub docs_base: &'a str,
 }
 
 pub fn render(report: &LintReport, format: Format, options: &RenderOptions<'_>) -> String {
     match format {
         Format::Human => human::render(report, options),
         Format::Json => json::render(report),
-        Format::Sarif => sarif::render(report, options.rules),
-        Format::Junit => junit::render(report),
+        Format::Sarif => sarif::render(report, options.rules, options.docs_base),
+        Format::Junit => junit::render(report, options.fail_on),
         Format::Github => github::render(report, options.show_exempted),
         Format::Compact => compact::render(report, options),
     }

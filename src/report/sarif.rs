@@ -14,10 +14,11 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn rule_descriptor(rule: &RuleMeta) -> Value {
+fn rule_descriptor(rule: &RuleMeta, docs_base: &str) -> Value {
     json!({
         "id": rule.id,
         "name": rule.id,
+        "helpUri": crate::config::rule_url(docs_base, &rule.id),
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.rationale},
         "help": {
@@ -38,11 +39,15 @@ fn uri(path: &str) -> String {
     path.trim_start_matches("./").replace('\\', "/")
 }
 
-pub fn render(report: &LintReport, rules: &[RuleMeta]) -> String {
-    let mut descriptors: Vec<Value> = rules.iter().map(rule_descriptor).collect();
+pub fn render(report: &LintReport, rules: &[RuleMeta], docs_base: &str) -> String {
+    let mut descriptors: Vec<Value> = rules
+        .iter()
+        .map(|rule| rule_descriptor(rule, docs_base))
+        .collect();
     descriptors.push(json!({
         "id": INVALID_EXEMPTION_RULE,
         "name": INVALID_EXEMPTION_RULE,
+        "helpUri": crate::config::rule_url(docs_base, INVALID_EXEMPTION_RULE),
         "shortDescription": {"text": "Exemption annotations must be well-formed"},
         "fullDescription": {"text": "An exemption without a reason is ignored; an unparsable expiry date means no expiry."},
         "help": {"text": "Add k8s-constitution.dev/exempt-reason, and write exempt-until as YYYY-MM-DD."},

@@ -179,7 +179,8 @@ pub fn classify(violations: &[Violation]) -> Outcome<'_> {
     outcome
 }
 
-/// One line per violation (rule, field path, message), then the fix of each rule once, then
+/// One line per violation (rule, field path, message), then the fix of each rule once (the
+/// advice its first violation computed, else the rule's remediation), then
 /// how to exempt. The API server prefixes it with `admission webhook "<name>" denied the request: `.
 pub fn denial_message(
     kind: &str,
@@ -203,7 +204,12 @@ pub fn denial_message(
     }
     let mut fixes: BTreeMap<&str, &str> = BTreeMap::new();
     for v in denying {
-        if let Some(fix) = remediation.get(&v.rule) {
+        // The rule's advice for this object when it computes one, else its remediation.
+        if let Some(fix) = v
+            .help
+            .as_deref()
+            .or(remediation.get(&v.rule).map(String::as_str))
+        {
             fixes.entry(&v.rule).or_insert(fix);
         }
     }
@@ -311,6 +317,7 @@ mod tests {
                 ExemptionStatus::None
             },
             sensitive: false,
+            help: None,
         }
     }
 

@@ -62,3 +62,19 @@ test_message_names_the_annotation_and_kind_not_the_value if {
 	messages := {v.msg | some v in violation} with input as configmap({"vault-token": "hvs4Xk29dLq83"})
 	messages == {`the object's annotation "vault-token" holds a credential (literal value of a secret-named key): move it to a Secret`}
 }
+
+# The help names the annotation and where it is, never its value.
+test_help_names_the_annotation if {
+	hs := {v.help | some v in violation} with input as configmap({"example.com/db-password": "hunter2"})
+	hs == {"Move the value of the object's annotation \"example.com/db-password\" to a Secret and have whatever reads the annotation read the Secret instead (or put the Secret's name in the annotation); rotate the exposed credential."}
+	every h in hs {
+		not contains(h, "hunter2")
+	}
+	deploy := {
+		"apiVersion": "apps/v1",
+		"kind": "Deployment",
+		"metadata": {"name": "d"},
+		"spec": {"template": {"metadata": {"annotations": {"vault-token": "hvs4Xk29dLq83"}}, "spec": {"containers": [{"name": "c", "image": "i:1"}]}}},
+	}
+	{v.help | some v in violation} == {"Move the value of the pod template's annotation \"vault-token\" to a Secret and have whatever reads the annotation read the Secret instead (or put the Secret's name in the annotation); rotate the exposed credential."} with input as deploy
+}

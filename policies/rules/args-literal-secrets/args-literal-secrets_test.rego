@@ -98,3 +98,24 @@ test_init_and_cronjob_containers_are_judged if {
 	found := {v.path | some v in violation} with input as cronjob
 	found == {["spec", "jobTemplate", "spec", "template", "spec", "initContainers", 0, "args", 0]}
 }
+
+helps(container) := hs if {
+	hs := {v.help | some v in violation} with input as deployment(container)
+}
+
+# The help names a variable after the flag and never shows the value.
+test_help_rewrites_an_attached_flag if {
+	helps({"args": ["--port=8080", "--db-password=Xk29dLq83mZp"]}) == {"Put the credential in a Secret, add env DB_PASSWORD to container \"api\" from it (valueFrom.secretKeyRef) and write args[1] as --db-password=$(DB_PASSWORD), or let the program read the variable or a mounted file itself; rotate the exposed credential."}
+}
+
+test_help_for_a_value_after_its_flag if {
+	helps({"command": ["/app", "--api-token"], "args": ["Rt5kLm2nQ8wZ"]}) == {"Put the credential in a Secret, add env API_TOKEN to container \"api\" from it (valueFrom.secretKeyRef) and write $(API_TOKEN) in place of the credential in args[0], or let the program read the variable or a mounted file itself; rotate the exposed credential."}
+}
+
+test_help_without_a_flag_name if {
+	hs := helps({"command": ["/usr/bin/mysql", "-h", "db", "-uroot", "-pS3cretPass"]})
+	hs == {"Put the credential in a Secret, add env CREDENTIAL to container \"api\" from it (valueFrom.secretKeyRef) and write $(CREDENTIAL) in place of the credential in command[4], or let the program read the variable or a mounted file itself; rotate the exposed credential."}
+	every h in hs {
+		not contains(h, "S3cretPass")
+	}
+}

@@ -1,5 +1,6 @@
 package k8sc.rules.automount_token
 
+import data.k8sc.lib.help as hl
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -17,21 +18,23 @@ metadata := {
 	"title": "ServiceAccount tokens must not be mounted unless explicitly needed",
 	"severity": "warning",
 	"section": "VIII. Security Best Practices (Secrets Management: Least Privilege; RBAC: Service Accounts)",
-	"rationale": "A mounted token lets anyone who gets code execution in the container talk to the Kubernetes API as the pod's ServiceAccount; the todo services never call the API, so the token is pure attack surface.",
+	"rationale": "A mounted token lets anyone who gets code execution in the container talk to the Kubernetes API as the pod's ServiceAccount; an application that never calls the API gains nothing from it, so the token is pure attack surface.",
 	"remediation": "Set automountServiceAccountToken: false in the pod template and on the ServiceAccount; set it to true explicitly (and document why) only for pods that call the API.",
 	"compared": "An explicit automountServiceAccountToken: true is an opt-in and passes; only an unset value is flagged, on the pod template and on the ServiceAccount independently. Polaris's automountServiceAccountToken check fails a pod that sets it to true.",
 	"kinds": ["*"],
 }
 
-violation contains {"msg": msg, "path": path} if {
+violation contains {"msg": msg, "path": path, "help": help} if {
 	w.is_workload
 	not is_boolean(object.get(w.pod_spec, "automountServiceAccountToken", null))
 	path := w.pod_field_path("automountServiceAccountToken")
 	msg := "the pod does not set automountServiceAccountToken, so a ServiceAccount token is mounted into every container unless its ServiceAccount disables it; set it to false (or true to opt in explicitly)"
+	help := sprintf("Set %s: false in %s %s, or true if its pods call the Kubernetes API.", [hl.dotted(path), input.kind, hl.name_of(input)])
 }
 
-violation contains {"msg": msg, "path": ["automountServiceAccountToken"]} if {
+violation contains {"msg": msg, "path": ["automountServiceAccountToken"], "help": help} if {
 	input.kind == "ServiceAccount"
 	not is_boolean(object.get(input, "automountServiceAccountToken", null))
 	msg := sprintf("ServiceAccount %q does not set automountServiceAccountToken, so its token is mounted into every pod that uses it; set it to false (or true to opt in explicitly)", [object.get(input, ["metadata", "name"], "")])
+	help := sprintf("Set automountServiceAccountToken: false on ServiceAccount %s, or true if the pods that use it call the Kubernetes API (a pod's own setting overrides it).", [hl.name_of(input)])
 }

@@ -28,6 +28,7 @@ test_pod_null_or_string_is_unset if {
 	unset := {{
 		"msg": "the pod does not set automountServiceAccountToken, so a ServiceAccount token is mounted into every container unless its ServiceAccount disables it; set it to false (or true to opt in explicitly)",
 		"path": ["spec", "template", "spec", "automountServiceAccountToken"],
+		"help": "Set spec.template.spec.automountServiceAccountToken: false in Deployment \"web\", or true if its pods call the Kubernetes API.",
 	}}
 	violation == unset with input as deployment({"automountServiceAccountToken": null})
 	violation == unset with input as deployment({"automountServiceAccountToken": "false"})
@@ -41,6 +42,7 @@ test_bare_pod_and_cronjob_paths if {
 		"containers": [{"name": "job", "image": "app:1.0"}],
 	}}}}}}
 	{v.path | some v in vs2} == {["spec", "jobTemplate", "spec", "template", "spec", "automountServiceAccountToken"]}
+	{v.help | some v in vs2} == {"Set spec.jobTemplate.spec.template.spec.automountServiceAccountToken: false in CronJob \"c\", or true if its pods call the Kubernetes API."}
 }
 
 test_service_account_disabling_passes if {
@@ -55,6 +57,7 @@ test_service_account_unset_warns if {
 	violation == {{
 		"msg": "ServiceAccount \"web\" does not set automountServiceAccountToken, so its token is mounted into every pod that uses it; set it to false (or true to opt in explicitly)",
 		"path": ["automountServiceAccountToken"],
+		"help": "Set automountServiceAccountToken: false on ServiceAccount \"web\", or true if the pods that use it call the Kubernetes API (a pod's own setting overrides it).",
 	}} with input as service_account({})
 }
 

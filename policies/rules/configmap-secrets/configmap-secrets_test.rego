@@ -168,3 +168,18 @@ test_binary_data_is_judged_like_data_once_decoded if {
 		"logo.png": base64.encode("PNG"),
 	}) == {["binaryData", "db-password"], ["binaryData", "creds.env"]}
 }
+
+# The help names the key and the ConfigMap, never the value.
+test_help_names_the_key_and_the_configmap if {
+	hs := {v.help | some v in violation} with input as configmap({"DB_PASSWORD": "hunter2-prod-Pa55"})
+	hs == {"Move key \"DB_PASSWORD\" from ConfigMap \"backend-config\" to a Secret (stringData) and point its consumers there (env valueFrom.secretKeyRef, envFrom.secretRef or a secret volume, instead of the configMap ones); rotate the exposed credential."}
+	every h in hs {
+		not contains(h, "hunter2")
+	}
+}
+
+test_help_for_binary_data if {
+	pem := "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n"
+	hs := {v.help | some v in violation} with input as {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "tls"}, "binaryData": {"tls.key": base64.encode(pem)}}
+	hs == {"Move binaryData key \"tls.key\" from ConfigMap \"tls\" to the data of a Secret (the same base64) and mount it from there (a secret volume instead of the configMap one); rotate the exposed credential."}
+}

@@ -126,3 +126,27 @@ test_guard_default_is_the_param_default if {
 	min_length == data.k8sc.lib.secrets.default_params.min_length
 	min_length == 7 with data.k8sc.params as {"env-literal-secrets": {"min_length": 7}}
 }
+
+helps(env) := hs if {
+	hs := {v.help | some v in violation} with input as deployment(env)
+}
+
+# The help names the variable and the container, never the value.
+test_help_names_the_variable_not_the_value if {
+	helps([{"name": "DB_PASSWORD", "value": "hunter2-prod-Pa55"}]) == {"Put the value in a Secret and replace value with valueFrom: {secretKeyRef: {name: <secret>, key: DB_PASSWORD}} in env DB_PASSWORD of container \"backend\"; rotate the exposed credential."}
+	every h in helps([{"name": "DB_PASSWORD", "value": "hunter2-prod-Pa55"}]) {
+		not contains(h, "hunter2")
+	}
+}
+
+# A URL with a password keeps its other parts: the password goes to a variable of its own.
+test_help_for_a_password_in_a_url if {
+	helps([{"name": "DATABASE_URL", "value": "postgres://app:S3cr3tPassw0rd@db:5432/app"}]) == {"Put the password in a Secret, add env DATABASE_PASSWORD to container \"backend\" from it (valueFrom.secretKeyRef) before DATABASE_URL, and write $(DATABASE_PASSWORD) in place of the password in DATABASE_URL; rotate the exposed credential."}
+	password_var("redisDsn") == "REDIS_PASSWORD"
+	password_var("URL") == "PASSWORD"
+	password_var("conn-string") == "PASSWORD"
+}
+
+test_help_for_an_unnamed_variable if {
+	helps([{"value": "ghp_1234567890abcdefghijABCDEFGHIJ123456"}]) == {"Put the value in a Secret and replace value with valueFrom: {secretKeyRef: {name: <secret>, key: <key>}} in env (unnamed) of container \"backend\"; rotate the exposed credential."}
+}

@@ -17,12 +17,13 @@ metadata := {
 
 # Every container, init and ephemeral ones included: a debug container with a floating
 # image is as unreproducible as any other.
-violation contains {"msg": msg, "path": path} if {
+violation contains {"msg": msg, "path": path, "help": help} if {
 	some r in w.containers
 	image := object.get(r.container, "image", null)
 	not pinned(image)
 	path := array.concat(r.path, ["image"])
 	msg := message(r.name, image)
+	help := advice(r.name, image)
 }
 
 pinned(image) if {
@@ -49,5 +50,18 @@ message(name, image) := sprintf("container %q image %q has a malformed digest an
 message(name, image) := sprintf("container %q image %q has no tag or digest (it would be pulled as :latest)", [name, image]) if {
 	is_string(image)
 	image != ""
+	not contains(image, "@")
+}
+
+# The help spells the pinned reference with the image's own repository.
+advice(name, image) := sprintf("Set the image of container %q to a pinned reference: <repository>:<version> or <repository>@sha256:<digest>.", [name]) if not images.parse(image)
+
+advice(name, image) := sprintf("Fix the digest of container %q's image (sha256: and 64 lowercase hex digits, as the registry reports it) or add a version tag: %s:<version>.", [name, repository]) if {
+	repository := images.parse(image).name
+	contains(image, "@")
+}
+
+advice(name, image) := sprintf("Pin the image of container %q to a version tag (%s:<version>) or a digest (%s@sha256:<digest>).", [name, repository, repository]) if {
+	repository := images.parse(image).name
 	not contains(image, "@")
 }

@@ -39,12 +39,14 @@ test_untagged_fails_at_image if {
 	violation == {{
 		"msg": "container \"app\" image \"nginx\" has no tag or digest (it would be pulled as :latest)",
 		"path": image_path,
+		"help": "Pin the image of container \"app\" to a version tag (nginx:<version>) or a digest (nginx@sha256:<digest>).",
 	}} with input as one("nginx")
 }
 
 no_tag(image) := {{
 	"msg": sprintf("container \"app\" image %q has no tag or digest (it would be pulled as :latest)", [image]),
 	"path": image_path,
+	"help": sprintf("Pin the image of container \"app\" to a version tag (%s:<version>) or a digest (%s@sha256:<digest>).", [trim_suffix(image, ":"), trim_suffix(image, ":")]),
 }}
 
 test_registry_port_is_not_a_tag if {
@@ -63,15 +65,27 @@ test_malformed_digest_fails if {
 	violation == {{
 		"msg": "container \"app\" image \"nginx@sha256:abc\" has a malformed digest and no tag",
 		"path": image_path,
+		"help": "Fix the digest of container \"app\"'s image (sha256: and 64 lowercase hex digits, as the registry reports it) or add a version tag: nginx:<version>.",
 	}} with input as one("nginx@sha256:abc")
 }
 
 # A missing image and an empty one (written against a mutant that let "" take the "no tag"
 # message as well) have one message.
 test_missing_image_fails if {
-	violation == {{"msg": "container \"app\" has no image", "path": image_path}} with input as deployment([{"name": "app"}])
-	violation == {{"msg": "container \"app\" has no image", "path": image_path}} with input as one("")
-	violation == {{"msg": "container \"app\" has no image", "path": image_path}} with input as one(42)
+	violation == no_image with input as deployment([{"name": "app"}])
+	violation == no_image with input as one("")
+	violation == no_image with input as one(42)
+}
+
+no_image := {{
+	"msg": "container \"app\" has no image",
+	"path": image_path,
+	"help": "Set the image of container \"app\" to a pinned reference: <repository>:<version> or <repository>@sha256:<digest>.",
+}}
+
+# The help uses the image's own repository, registry port included.
+test_help_spells_the_pinned_reference if {
+	{v.help | some v in violation} == {"Pin the image of container \"app\" to a version tag (registry:5000/team/app:<version>) or a digest (registry:5000/team/app@sha256:<digest>)."} with input as one("registry:5000/team/app")
 }
 
 test_latest_is_a_tag_here if {

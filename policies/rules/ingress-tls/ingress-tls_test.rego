@@ -53,8 +53,35 @@ test_tls_entry_without_hosts_does_not_cover_named_hosts if {
 }
 
 test_messages_name_the_ingress_and_the_host if {
-	violation == {{"msg": "Ingress \"todo\" has no spec.tls: its traffic is served over plain HTTP", "path": ["spec", "tls"]}} with input as ingress({"rules": [host_rule("todo.local")]})
-	violation == {{"msg": "Ingress host \"api.example.com\" is not listed in the hosts of any spec.tls entry", "path": ["spec", "rules", 0, "host"]}} with input as ingress({"tls": [{"hosts": ["todo.example.com"]}], "rules": [host_rule("api.example.com")]})
+	violation == {{
+		"msg": "Ingress \"todo\" has no spec.tls: its traffic is served over plain HTTP",
+		"path": ["spec", "tls"],
+		"help": "Add spec.tls: [{hosts: [todo.local], secretName: todo-tls}] and store the certificate for those hosts in Secret todo-tls (or let cert-manager issue it).",
+	}} with input as ingress({"rules": [host_rule("todo.local")]})
+	violation == {{
+		"msg": "Ingress host \"api.example.com\" is not listed in the hosts of any spec.tls entry",
+		"path": ["spec", "rules", 0, "host"],
+		"help": "Add api.example.com to the hosts of a spec.tls entry whose certificate covers it, or add an entry {hosts: [api.example.com], secretName: api-example-com-tls}.",
+	}} with input as ingress({"tls": [{"hosts": ["todo.example.com"]}], "rules": [host_rule("api.example.com")]})
+}
+
+helps(obj) := hs if {
+	hs := {v.help | some v in violation} with input as obj
+}
+
+# The help of a missing spec.tls lists the Ingress's own hosts (sorted, once each, a wildcard
+# quoted for YAML) and names the Secret after the Ingress.
+test_help_lists_the_ingress_own_hosts if {
+	shop := json.patch(ingress({"rules": [host_rule("www.shop.example"), host_rule("*.shop.example"), host_rule("www.shop.example"), host_rule("")]}), [{"op": "replace", "path": "/metadata/name", "value": "shop"}])
+	helps(shop) == {`Add spec.tls: [{hosts: ["*.shop.example", www.shop.example], secretName: shop-tls}] and store the certificate for those hosts in Secret shop-tls (or let cert-manager issue it).`}
+}
+
+test_help_without_hosts if {
+	helps(ingress({"defaultBackend": {"service": {"name": "web", "port": {"number": 80}}}})) == {"Add spec.tls: [{secretName: todo-tls}] and store the certificate of the host name clients use in Secret todo-tls (or let cert-manager issue it)."}
+}
+
+test_help_for_an_uncovered_wildcard_host if {
+	helps(ingress({"tls": [{"hosts": ["todo.example.com"]}], "rules": [host_rule("*.Apps.example.com")]})) == {`Add "*.Apps.example.com" to the hosts of a spec.tls entry whose certificate covers it, or add an entry {hosts: ["*.Apps.example.com"], secretName: wildcard-apps-example-com-tls}.`}
 }
 
 # Another kind with the same spec shape is not an Ingress, for either finding (written against

@@ -10,7 +10,7 @@ test_two_or_more_replicas_pass if {
 }
 
 test_one_replica_warns_at_replicas if {
-	violation == {{"msg": "Deployment \"web\" runs 1 replica(s) (at least 2 are required)", "path": ["spec", "replicas"]}} with input as workload("Deployment", {"replicas": 1})
+	violation == {{"msg": "Deployment \"web\" runs 1 replica(s) (at least 2 are required)", "path": ["spec", "replicas"], "help": "Set spec.replicas to at least 2 on Deployment \"web\", or exempt it with the reason if it cannot run more replicas (a single-primary database, for example)."}} with input as workload("Deployment", {"replicas": 1})
 }
 
 # An HPA-managed Deployment omits spec.replicas (so helm upgrade does not reset the scale); one
@@ -21,16 +21,16 @@ test_omitted_replicas_left_to_unset_replicas if {
 }
 
 test_zero_replicas_warns if {
-	violation == {{"msg": "Deployment \"web\" runs 0 replica(s) (at least 2 are required)", "path": ["spec", "replicas"]}} with input as workload("Deployment", {"replicas": 0})
+	violation == {{"msg": "Deployment \"web\" runs 0 replica(s) (at least 2 are required)", "path": ["spec", "replicas"], "help": "Set spec.replicas to at least 2 on Deployment \"web\", or exempt it with the reason if it cannot run more replicas (a single-primary database, for example)."}} with input as workload("Deployment", {"replicas": 0})
 }
 
 # Intended: the todo chart's single-primary PostgreSQL is exempted with its justification.
 test_single_replica_database_statefulset_warns if {
-	violation == {{"msg": "StatefulSet \"web\" runs 1 replica(s) (at least 2 are required)", "path": ["spec", "replicas"]}} with input as workload("StatefulSet", {"replicas": 1, "serviceName": "db"})
+	violation == {{"msg": "StatefulSet \"web\" runs 1 replica(s) (at least 2 are required)", "path": ["spec", "replicas"], "help": "Set spec.replicas to at least 2 on StatefulSet \"web\", or exempt it with the reason if it cannot run more replicas (a single-primary database, for example)."}} with input as workload("StatefulSet", {"replicas": 1, "serviceName": "db"})
 }
 
 test_param_overrides_minimum if {
-	violation == {{"msg": "Deployment \"web\" runs 2 replica(s) (at least 3 are required)", "path": ["spec", "replicas"]}} with input as workload("Deployment", {"replicas": 2}) with data.k8sc.params as {"min-replicas": {"min_replicas": 3}}
+	violation == {{"msg": "Deployment \"web\" runs 2 replica(s) (at least 3 are required)", "path": ["spec", "replicas"], "help": "Set spec.replicas to at least 3 on Deployment \"web\", or exempt it with the reason if it cannot run more replicas (a single-primary database, for example)."}} with input as workload("Deployment", {"replicas": 2}) with data.k8sc.params as {"min-replicas": {"min_replicas": 3}}
 	count(violation) == 0 with input as workload("Deployment", {"replicas": 1}) with data.k8sc.params as {"min-replicas": {"min_replicas": 1}}
 }
 

@@ -94,3 +94,14 @@ test_default_deny_of_another_namespace_does_not_count if {
 	allow := {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"from": [{"podSelector": {}}]}]}
 	found([netpol("one", deny_all), deploy("a", "one"), netpol("two", allow), deploy("b", "two")]) == {[3, ["metadata", "namespace"]]}
 }
+
+helps(resources) := hs if {
+	hs := {v.help | some v in violation} with input as {"resources": resources}
+}
+
+# The help names the namespace the NetworkPolicy must go into, when it is known.
+test_help_names_the_namespace if {
+	helps([deploy("a", "shop"), deploy("b", "shop")]) == {"Add a NetworkPolicy to namespace \"shop\": {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: default-deny, namespace: shop}, spec: {podSelector: {}, policyTypes: [Ingress, Egress]}}, then allow the flows its workloads need (DNS egress included) with narrower policies."}
+	helps([deploy("a", "")]) == {"Add a NetworkPolicy to the namespace the objects without metadata.namespace are applied to: {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: default-deny}, spec: {podSelector: {}, policyTypes: [Ingress, Egress]}}, then allow the flows its workloads need (DNS egress included) with narrower policies."}
+	helps([deploy("a", "")]) == {"Add a NetworkPolicy to namespace \"web\": {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: default-deny, namespace: web}, spec: {podSelector: {}, policyTypes: [Ingress, Egress]}}, then allow the flows its workloads need (DNS egress included) with narrower policies."} with data.k8sc.namespace as "web"
+}

@@ -23,7 +23,7 @@ metadata := {
 	"pod_spec_only": true,
 }
 
-violation contains {"msg": msg, "path": path} if {
+violation contains {"msg": msg, "path": path, "help": help} if {
 	some r in w.containers
 	image := r.container.image
 	p := images.parse(image)
@@ -31,6 +31,7 @@ violation contains {"msg": msg, "path": path} if {
 	not pinned_by_digest(p.digest)
 	path := array.concat(r.path, ["image"])
 	msg := sprintf("container %q uses the %q tag (image %q); pin a version or a digest", [r.name, p.tag, image])
+	help := sprintf("Replace the %q tag of container %q's image with the version it should run (%s:<version>), or pin its digest (%s@sha256:<digest>).", [p.tag, r.name, p.name, p.name])
 }
 
 pinned_by_digest(d) if {

@@ -23,21 +23,28 @@ test_latest_fails_at_image if {
 	violation == {{
 		"msg": "container \"app\" uses the \"latest\" tag (image \"nginx:latest\"); pin a version or a digest",
 		"path": image_path,
+		"help": "Replace the \"latest\" tag of container \"app\"'s image with the version it should run (nginx:<version>), or pin its digest (nginx@sha256:<digest>).",
 	}} with input as one("nginx:latest")
 }
 
-latest(tag, image) := {{
+latest(tag, image, repository) := {{
 	"msg": sprintf("container \"app\" uses the %q tag (image %q); pin a version or a digest", [tag, image]),
 	"path": image_path,
+	"help": sprintf("Replace the %q tag of container \"app\"'s image with the version it should run (%s:<version>), or pin its digest (%s@sha256:<digest>).", [tag, repository, repository]),
 }}
 
+# The help names the image's own repository, registry port included.
+test_help_names_the_repository if {
+	{v.help | some v in violation} == {"Replace the \"Latest\" tag of container \"app\"'s image with the version it should run (registry.example.com:5000/team/app:<version>), or pin its digest (registry.example.com:5000/team/app@sha256:<digest>)."} with input as one("registry.example.com:5000/team/app:Latest")
+}
+
 test_latest_behind_registry_port_fails if {
-	violation == latest("latest", "registry.example.com:5000/team/app:latest") with input as one("registry.example.com:5000/team/app:latest")
+	violation == latest("latest", "registry.example.com:5000/team/app:latest", "registry.example.com:5000/team/app") with input as one("registry.example.com:5000/team/app:latest")
 }
 
 test_latest_is_case_insensitive if {
-	violation == latest("LATEST", "app:LATEST") with input as one("app:LATEST")
-	violation == latest("Latest", "app:Latest") with input as one("app:Latest")
+	violation == latest("LATEST", "app:LATEST", "app") with input as one("app:LATEST")
+	violation == latest("Latest", "app:Latest", "app") with input as one("app:Latest")
 }
 
 test_registry_named_latest_is_not_a_tag if {
@@ -55,7 +62,7 @@ test_latest_pinned_by_digest_passes if {
 }
 
 test_latest_with_malformed_digest_fails if {
-	violation == latest("latest", "nginx:latest@sha256:abc") with input as one("nginx:latest@sha256:abc")
+	violation == latest("latest", "nginx:latest@sha256:abc", "nginx") with input as one("nginx:latest@sha256:abc")
 }
 
 test_ephemeral_and_init_containers_checked if {

@@ -107,3 +107,36 @@ test_non_numeric_replicas_are_left_to_schema_validation if {
 	count(found([workload("Deployment", "web", "3", {"app": "web"})])) == 0
 	count(found([workload("Deployment", "web", true, {"app": "web"})])) == 0
 }
+
+helps(resources) := hs if {
+	hs := {v.help | some v in violation} with input as {"resources": resources}
+}
+
+# The help is a PodDisruptionBudget to paste: named after the workload, in its namespace,
+# selecting its pods by the workload's own selector labels (sorted, YAML-quoted when needed).
+test_help_is_a_pdb_selecting_the_workload_pods if {
+	helps([backend]) == {"Add a PodDisruptionBudget for Deployment \"todo-backend\": {apiVersion: policy/v1, kind: PodDisruptionBudget, metadata: {name: todo-backend, namespace: todo}, spec: {minAvailable: 1, selector: {matchLabels: {app.kubernetes.io/instance: todo, app.kubernetes.io/name: todo-backend}}}}."}
+}
+
+# A version label of the pod template is left out when the workload's selector does without
+# it; without metadata.namespace the PodDisruptionBudget names none either.
+test_help_uses_the_stable_selector_labels if {
+	d := json.patch(workload("StatefulSet", "db", 3, {"app": "db"}), [
+		{"op": "remove", "path": "/metadata/namespace"},
+		{"op": "add", "path": "/spec/template/metadata/labels/version", "value": "1.0"},
+	])
+	helps([d]) == {"Add a PodDisruptionBudget for StatefulSet \"db\": {apiVersion: policy/v1, kind: PodDisruptionBudget, metadata: {name: db}, spec: {minAvailable: 1, selector: {matchLabels: {app: db}}}}."}
+	e := json.patch(d, [{"op": "remove", "path": "/spec/selector"}])
+	helps([e]) == {`Add a PodDisruptionBudget for StatefulSet "db": {apiVersion: policy/v1, kind: PodDisruptionBudget, metadata: {name: db}, spec: {minAvailable: 1, selector: {matchLabels: {app: db, version: "1.0"}}}}.`}
+}
+
+test_help_for_pods_without_labels if {
+	helps([workload("Deployment", "bare", 2, {})]) == {"Give the pods of Deployment \"bare\" labels (spec.template.metadata.labels), then add a policy/v1 PodDisruptionBudget in its namespace whose spec.selector.matchLabels are those labels, with minAvailable: 1."}
+}
+
+# No pod template at all: still a finding, with the help for unlabelled pods.
+test_workload_without_template_keeps_its_finding_and_help if {
+	d := {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "t", "namespace": "todo"}, "spec": {"replicas": 2}}
+	found([d]) == {[0, ["spec", "replicas"]]}
+	count(helps([d])) == 1
+}

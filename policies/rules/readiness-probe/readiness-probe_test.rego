@@ -72,3 +72,17 @@ test_ephemeral_containers_need_no_probes if {
 test_non_workload_ignored if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"ports": [{"port": 80}]}}
 }
+
+# A container that declares a port gets a probe on it (the first one) as help; one without ports
+# has none (the rule's remediation applies).
+test_help_probes_the_declared_port if {
+	c := object.union(app("api", false), {"ports": [{"name": "metrics", "containerPort": "x"}, {"name": "http", "containerPort": 8080}, {"containerPort": 9090}]})
+	violation == {{
+		"msg": "container \"api\" has no readinessProbe",
+		"path": ["spec", "template", "spec", "containers", 0, "readinessProbe"],
+		"help": "Add a readinessProbe to container \"api\" on its port 8080, e.g. httpGet: {path: <readiness endpoint>, port: 8080} or tcpSocket: {port: 8080}.",
+	}} with input as workload("Deployment", {"containers": [c]})
+	vs := violation with input as workload("Deployment", {"containers": [object.union(app("api", false), {"ports": null})]})
+	{v | some v in vs; v.help} == set()
+	count(vs) == 1
+}

@@ -15,8 +15,8 @@ metadata := {
 	"title": "Containers must have CPU and memory limits",
 	"severity": "error",
 	"section": "III. Kubernetes Design Patterns (Resource Limits); Operational Constraints 1 (Resource Limits: all pods must have resource limits); DON'T: Deploy without resource limits; FR-013",
-	"rationale": "Without a memory limit one leaking container can exhaust the node (the whole Minikube VM) and get unrelated pods OOM-killed; without a CPU limit it can starve its neighbours.",
-	"remediation": "Set resources.limits.cpu and resources.limits.memory on every container and init container (from observed P95 usage, constitution X).",
+	"rationale": "Without a memory limit one leaking container can exhaust the node's memory and get unrelated pods OOM-killed; without a CPU limit it can starve its neighbours.",
+	"remediation": "Set resources.limits.cpu and resources.limits.memory on every container and init container (from observed P95 usage).",
 	"kinds": ["*"],
 	"pod_spec_only": true,
 }

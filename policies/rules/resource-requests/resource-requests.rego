@@ -21,7 +21,7 @@ metadata := {
 	"severity": "error",
 	"section": "III. Kubernetes Design Patterns (Resource Limits: CPU and memory limits/requests for all containers); IV. Resource Management (Requests); FR-014",
 	"rationale": "The scheduler places pods by their requests: without them a pod is BestEffort, lands on nodes that cannot hold it and is the first to be evicted under pressure.",
-	"remediation": "Set resources.requests.cpu and resources.requests.memory on every container and init container (from observed P50 usage, constitution X).",
+	"remediation": "Set resources.requests.cpu and resources.requests.memory on every container and init container (from observed P50 usage).",
 	"compared": "A limit without a request satisfies the rule, because the API server copies the limit into the missing request (a zero limit copies zero, which counts as no request). Polaris's cpuRequestsMissing/memoryRequestsMissing look only at resources.requests, so they flag a limit-only container (as kube-score does), skip init containers, and accept a \"0\" request, which this rule, like kube-score, treats as none.",
 	"kinds": ["*"],
 	"pod_spec_only": true,

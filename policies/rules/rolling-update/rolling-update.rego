@@ -20,16 +20,18 @@ metadata := {
 	"kinds": ["Deployment", "StatefulSet", "DaemonSet"],
 }
 
-violation contains {"msg": msg, "path": ["spec", "strategy", "type"]} if {
+violation contains {"msg": msg, "path": ["spec", "strategy", "type"], "help": help} if {
 	input.kind == "Deployment"
 	input.spec.strategy.type == "Recreate"
 	msg := sprintf("Deployment %q uses the Recreate strategy (all pods are stopped before the new ones start)", [name])
+	help := sprintf("Set spec.strategy.type: RollingUpdate on Deployment %q (or remove spec.strategy: RollingUpdate is the default), with maxUnavailable/maxSurge under spec.strategy.rollingUpdate if the 25%% defaults do not suit it.", [name])
 }
 
-violation contains {"msg": msg, "path": ["spec", "updateStrategy", "type"]} if {
+violation contains {"msg": msg, "path": ["spec", "updateStrategy", "type"], "help": help} if {
 	input.kind in {"StatefulSet", "DaemonSet"}
 	input.spec.updateStrategy.type == "OnDelete"
 	msg := sprintf("%s %q uses the OnDelete update strategy (changes roll out only when pods are deleted by hand)", [input.kind, name])
+	help := sprintf("Set spec.updateStrategy.type: RollingUpdate on %s %q (or remove spec.updateStrategy: RollingUpdate is the default).", [input.kind, name])
 }
 
 name := object.get(input, ["metadata", "name"], "")

@@ -20,6 +20,7 @@ test_recreate_warns_at_strategy_type if {
 	violation == {{
 		"msg": "Deployment \"web\" uses the Recreate strategy (all pods are stopped before the new ones start)",
 		"path": ["spec", "strategy", "type"],
+		"help": "Set spec.strategy.type: RollingUpdate on Deployment \"web\" (or remove spec.strategy: RollingUpdate is the default), with maxUnavailable/maxSurge under spec.strategy.rollingUpdate if the 25% defaults do not suit it.",
 	}} with input as workload("Deployment", {"strategy": {"type": "Recreate"}})
 }
 
@@ -27,8 +28,10 @@ test_on_delete_warns_at_update_strategy_type if {
 	violation == {{
 		"msg": "StatefulSet \"web\" uses the OnDelete update strategy (changes roll out only when pods are deleted by hand)",
 		"path": ["spec", "updateStrategy", "type"],
+		"help": "Set spec.updateStrategy.type: RollingUpdate on StatefulSet \"web\" (or remove spec.updateStrategy: RollingUpdate is the default).",
 	}} with input as workload("StatefulSet", {"updateStrategy": {"type": "OnDelete"}})
 	count(violation) == 1 with input as workload("DaemonSet", {"updateStrategy": {"type": "OnDelete"}})
+	{v.help | some v in violation} == {"Set spec.updateStrategy.type: RollingUpdate on DaemonSet \"web\" (or remove spec.updateStrategy: RollingUpdate is the default)."} with input as workload("DaemonSet", {"updateStrategy": {"type": "OnDelete"}})
 }
 
 test_fields_of_other_kinds_ignored if {

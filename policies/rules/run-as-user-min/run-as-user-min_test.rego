@@ -83,3 +83,9 @@ test_metadata_has_no_pss_level if {
 	not "pss" in object.keys(metadata)
 	metadata.kinds == ["*"]
 }
+
+# The help gives the configured minimum.
+test_help_gives_the_minimum if {
+	{v.help | some v in violation} == {"Set securityContext.runAsUser of container \"app\" to a UID of at least 1000 that its image's files allow."} with input as deployment({}, {"runAsUser": 999})
+	{v.help | some v in violation} == {"Set spec.template.spec.securityContext.runAsUser to a UID of at least 10000 that the images' files allow."} with input as deployment({"runAsUser": 33}, {}) with data.k8sc.params as {"run-as-user-min": {"min_uid": 10000}}
+}

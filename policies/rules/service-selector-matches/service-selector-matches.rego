@@ -1,5 +1,6 @@
 package k8sc.rules.service_selector_matches
 
+import data.k8sc.lib.help as hl
 import data.k8sc.lib.selectors as sel
 import rego.v1
 
@@ -15,7 +16,7 @@ metadata := {
 	"reads": ["*"],
 }
 
-violation contains {"msg": msg, "path": ["spec", "selector"], "resource": i} if {
+violation contains {"msg": msg, "path": ["spec", "selector"], "resource": i, "help": help} if {
 	some i, r in input.resources
 	r.kind == "Service"
 	r.apiVersion == "v1" # not a Knative (serving.knative.dev) Service
@@ -26,6 +27,59 @@ violation contains {"msg": msg, "path": ["spec", "selector"], "resource": i} if 
 	ns := sel.namespace(r)
 	count(sel.selected_workloads(ns, s)) == 0
 	msg := sprintf("Service %q selects %s but no workload in %s has pods with those labels", [object.get(r, ["metadata", "name"], ""), describe_selector(s), sel.describe_namespace(ns)])
+	help := selector_help(s, ns)
 }
 
 describe_selector(s) := concat(",", sort([sprintf("%s=%v", [k, v]) | some k, v in s]))
+
+# The help, from the most to the least telling case: a workload of another namespace has the
+# labels; a workload of the namespace shares some of them (the closest); none does.
+selector_help(s, ns) := elsewhere_help(s, ns) if elsewhere(s, ns)
+
+selector_help(s, ns) := closest_help(s, ns) if {
+	not elsewhere(s, ns)
+	closest(s, ns)
+}
+
+selector_help(s, ns) := sprintf("Set spec.selector to labels that the pod template of the intended workload carries, in %s; if that workload is in another file, lint both together.", [sel.describe_namespace(ns)]) if {
+	not elsewhere(s, ns)
+	not closest(s, ns)
+}
+
+# The first workload of another namespace whose pods have every label of the selector.
+elsewhere(s, ns) := min(found) if {
+	found := {j |
+		some j, wl in sel.workloads
+		wl.namespace != ns
+		sel.matches_map(s, wl.labels)
+	}
+	count(found) > 0
+}
+
+elsewhere_help(s, ns) := sprintf("%s %s in %s has pods with these labels, but a Service only routes to pods of its own namespace (%s): put the Service and the workload in the same namespace.", [r.kind, hl.name_of(r), sel.describe_namespace(sel.workloads[i].namespace), sel.describe_namespace(ns)]) if {
+	i := elsewhere(s, ns)
+	r := input.resources[i]
+}
+
+closest_help(s, ns) := sprintf("The closest pods, those of %s %s, are labelled %s and differ on %s: make spec.selector a subset of those labels, or change the pod template labels.", [r.kind, hl.name_of(r), hl.flow_map(labels), concat(", ", differing)]) if {
+	i := closest(s, ns)
+	r := input.resources[i]
+	labels := sel.workloads[i].labels
+	differing := sort([k | some k, v in s; not same_label(labels, k, v)])
+}
+
+# The workload of the namespace whose pod labels match most of the selector's pairs (then
+# share most of its keys; then comes first), among those that share at least one key.
+closest(s, ns) := 0 - best[2] if {
+	scores := {[matching, shared, 0 - i] |
+		some i in sel.workloads_by_namespace[ns]
+		labels := sel.workloads[i].labels
+		shared := count({k | some k, _ in s; sel.has_key(labels, k)})
+		shared > 0
+		matching := count({k | some k, v in s; same_label(labels, k, v)})
+	}
+	count(scores) > 0
+	best := max(scores)
+}
+
+same_label(labels, k, v) if labels[k] == v

@@ -85,3 +85,28 @@ test_only_core_services_with_a_selector_map if {
 	count(found([rc, knative, backend])) == 0
 	count(found([service("s", {"selector": "app=gone"}), backend])) == 0
 }
+
+helps(resources) := hs if {
+	hs := {v.help | some v in violation} with input as {"resources": resources}
+}
+
+# A label renamed on one side: the help shows the pod labels of the closest workload and the
+# selector keys that differ.
+test_help_names_the_closest_workload if {
+	frontend := workload("Deployment", "todo-frontend", {"app.kubernetes.io/name": "todo-frontend", "app.kubernetes.io/instance": "todo"})
+	svc := service("todo-backend", {"selector": {"app.kubernetes.io/name": "backend", "app.kubernetes.io/instance": "todo", "app.kubernetes.io/version": "1.2.0"}})
+	helps([frontend, svc, backend]) == {`The closest pods, those of Deployment "todo-backend", are labelled {app.kubernetes.io/instance: todo, app.kubernetes.io/name: todo-backend, app.kubernetes.io/version: "1.2.0"} and differ on app.kubernetes.io/name: make spec.selector a subset of those labels, or change the pod template labels.`}
+
+	# A tie goes to the workload that comes first.
+	tie := service("todo-backend", {"selector": {"app.kubernetes.io/name": "backend", "app.kubernetes.io/instance": "todo"}})
+	helps([frontend, tie, backend]) == {`The closest pods, those of Deployment "todo-frontend", are labelled {app.kubernetes.io/instance: todo, app.kubernetes.io/name: todo-frontend} and differ on app.kubernetes.io/name: make spec.selector a subset of those labels, or change the pod template labels.`}
+}
+
+test_help_names_the_workload_of_another_namespace if {
+	svc := json.patch(service("todo-backend", {"selector": {"app.kubernetes.io/name": "todo-backend"}}), [{"op": "replace", "path": "/metadata/namespace", "value": "other"}])
+	helps([backend, svc]) == {`Deployment "todo-backend" in namespace "todo" has pods with these labels, but a Service only routes to pods of its own namespace (namespace "other"): put the Service and the workload in the same namespace.`}
+}
+
+test_help_when_no_workload_shares_a_label if {
+	helps([service("api", {"selector": {"app": "api"}}), backend]) == {`Set spec.selector to labels that the pod template of the intended workload carries, in namespace "todo"; if that workload is in another file, lint both together.`}
+}

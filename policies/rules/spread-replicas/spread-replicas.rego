@@ -1,5 +1,6 @@
 package k8sc.rules.spread_replicas
 
+import data.k8sc.lib.help as hl
 import data.k8sc.lib.selectors as sel
 import data.k8sc.lib.workloads as w
 import rego.v1
@@ -50,7 +51,7 @@ pod_spec_path := ["spec", "template", "spec"]
 
 anti_affinity_path := ["spec", "template", "spec", "affinity", "podAntiAffinity"]
 
-violation contains {"msg": msg, "path": path, "resource": i} if {
+violation contains {"msg": msg, "path": path, "resource": i, "help": help} if {
 	some i, r in input.resources
 	r.kind in {"Deployment", "StatefulSet"}
 	replicas := effective_replicas(r)
@@ -59,6 +60,7 @@ violation contains {"msg": msg, "path": path, "resource": i} if {
 	finding := unspread(r, candidates(r, sel.pod_labels(r), sel.namespace(r)))
 	path := finding.path
 	msg := sprintf("%s %q %s %s", [r.kind, object.get(r, ["metadata", "name"], ""), describe_replicas(replicas), finding.msg])
+	help := spread_help(finding.constrained, hl.selector_labels(r))
 }
 
 # spec.replicas, unless an HPA scales the object: then its minReplicas (default 1) is the floor.
@@ -79,10 +81,11 @@ describe_replicas(replicas) := sprintf("is scaled by a HorizontalPodAutoscaler t
 unspread(_, cs) := {
 	"path": anti_affinity_path,
 	"msg": "with neither pod anti-affinity nor topologySpreadConstraints, so they may all land on one node",
+	"constrained": false,
 } if count(cs) == 0
 
 # Constraints, none of which spreads this workload's pods.
-unspread(_, cs) := {"path": cs[0].path, "msg": msg} if {
+unspread(_, cs) := {"path": cs[0].path, "msg": msg, "constrained": true} if {
 	count(cs) > 0
 	every c in cs {
 		count(c.problems) > 0
@@ -90,6 +93,25 @@ unspread(_, cs) := {"path": cs[0].path, "msg": msg} if {
 	reasons := [sprintf("%s %s", [c.name, concat(" and ", c.problems)]) | some c in cs]
 	msg := sprintf("but no constraint spreads them, so they may all land on one node: %s", [concat("; ", reasons)])
 }
+
+# The help: a constraint to paste, selecting the workload's own pods (hl.selector_labels), on
+# a spreading topology key.
+spread_help(false, labels) := sprintf("Add topologySpreadConstraints: [{maxSkew: 1, topologyKey: %s, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: %s}}] to spec.template.spec (or a podAntiAffinity term with the same labelSelector and topologyKey).", [suggested_key, hl.flow_map(labels)]) if {
+	count(labels) > 0
+}
+
+spread_help(true, labels) := sprintf("Make one of them select the workload's own pods (labelSelector: {matchLabels: %s}) in its namespace, on a topologyKey among %s.", [hl.flow_map(labels), concat(", ", params.topology_keys)]) if {
+	count(labels) > 0
+}
+
+spread_help(_, labels) := sprintf("Give the pod template labels (spec.template.metadata.labels), then add topologySpreadConstraints to spec.template.spec with topologyKey %s, whenUnsatisfiable: ScheduleAnyway and a labelSelector whose matchLabels are those labels.", [suggested_key]) if {
+	count(labels) == 0
+}
+
+# kubernetes.io/hostname, unless the topology_keys parameter leaves it out.
+suggested_key := "kubernetes.io/hostname" if "kubernetes.io/hostname" in params.topology_keys
+
+suggested_key := params.topology_keys[0] if not "kubernetes.io/hostname" in params.topology_keys
 
 # Every anti-affinity term (required, then preferred) and spread constraint, in order, with
 # what keeps it from spreading this workload's pods ([] when it does).

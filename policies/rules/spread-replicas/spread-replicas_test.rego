@@ -51,6 +51,7 @@ test_no_spreading_warns_at_anti_affinity if {
 		"msg": "Deployment \"web\" runs 2 replicas with neither pod anti-affinity nor topologySpreadConstraints, so they may all land on one node",
 		"path": path,
 		"resource": 0,
+		"help": "Add topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: web}}}] to spec.template.spec (or a podAntiAffinity term with the same labelSelector and topologyKey).",
 	}} with input as alone(workload("Deployment", 2, {}))
 }
 
@@ -58,6 +59,7 @@ unspread_two := {{
 	"msg": "Deployment \"web\" runs 2 replicas with neither pod anti-affinity nor topologySpreadConstraints, so they may all land on one node",
 	"path": path,
 	"resource": 0,
+	"help": "Add topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: web}}}] to spec.template.spec (or a podAntiAffinity term with the same labelSelector and topologyKey).",
 }}
 
 test_empty_constraints_do_not_count if {
@@ -109,6 +111,7 @@ test_hpa_scaled_workload_without_spreading_warns if {
 		"msg": "Deployment \"web\" is scaled by a HorizontalPodAutoscaler to at least 3 replicas with neither pod anti-affinity nor topologySpreadConstraints, so they may all land on one node",
 		"path": path,
 		"resource": 0,
+		"help": "Add topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: web}}}] to spec.template.spec (or a podAntiAffinity term with the same labelSelector and topologyKey).",
 	}} with input as {"resources": [hpa_scaled({}), hpa("todo", "Deployment", "web", 3)]}
 }
 
@@ -217,6 +220,7 @@ test_several_rejections_listed if {
 		"msg": "Deployment \"web\" runs 2 replicas but no constraint spreads them, so they may all land on one node: podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm selects other pods (its labelSelector does not match the pod template labels) and uses topologyKey \"kubernetes.io/os\" (spreading keys: kubernetes.io/hostname, topology.kubernetes.io/zone); topologySpreadConstraints[0] uses topologyKey \"kubernetes.io/os\" (spreading keys: kubernetes.io/hostname, topology.kubernetes.io/zone)",
 		"path": ["spec", "template", "spec", "affinity", "podAntiAffinity", "preferredDuringSchedulingIgnoredDuringExecution", 0, "podAffinityTerm"],
 		"resource": 0,
+		"help": "Make one of them select the workload's own pods (labelSelector: {matchLabels: {app: web}}) in its namespace, on a topologyKey among kubernetes.io/hostname, topology.kubernetes.io/zone.",
 	}}
 }
 
@@ -264,4 +268,29 @@ test_namespace_list_and_selector_both_missing_the_workload if {
 # An empty topologyKey is no topologyKey (written against mutants that let "" count as a key).
 test_empty_topology_key_is_missing if {
 	rejected(spread(object.union(constraint, {"topologyKey": ""}))) == {"Deployment \"web\" runs 2 replicas but no constraint spreads them, so they may all land on one node: topologySpreadConstraints[0] has no topologyKey"}
+}
+
+helps(resources) := hs if {
+	hs := {v.help | some v in violation} with input as {"resources": resources}
+}
+
+# The constraint to paste selects the pods by the workload's own selector labels (not a
+# version label of the template), on the first spreading key when hostname is not one.
+test_help_uses_the_selector_labels_and_a_spreading_key if {
+	d := json.patch(workload("StatefulSet", 3, {}), [
+		{"op": "add", "path": "/spec/selector", "value": {"matchLabels": {"app": "web"}}},
+		{"op": "add", "path": "/spec/template/metadata/labels/app.kubernetes.io~1version", "value": "2.0"},
+	])
+	helps([d]) == {"Add topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: web}}}] to spec.template.spec (or a podAntiAffinity term with the same labelSelector and topologyKey)."}
+	helps([d]) == {"Add topologySpreadConstraints: [{maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: web}}}] to spec.template.spec (or a podAntiAffinity term with the same labelSelector and topologyKey)."} with data.k8sc.params as {"spread-replicas": {"topology_keys": ["topology.kubernetes.io/zone"]}}
+}
+
+test_help_for_rejected_constraints if {
+	other := object.union(constraint, {"labelSelector": {"matchLabels": {"app": "db"}}})
+	helps([workload("Deployment", 2, spread(other))]) == {"Make one of them select the workload's own pods (labelSelector: {matchLabels: {app: web}}) in its namespace, on a topologyKey among kubernetes.io/hostname, topology.kubernetes.io/zone."}
+}
+
+test_help_for_unlabelled_pods if {
+	d := json.remove(workload("Deployment", 2, {}), ["spec/template/metadata"])
+	helps([d]) == {"Give the pod template labels (spec.template.metadata.labels), then add topologySpreadConstraints to spec.template.spec with topologyKey kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway and a labelSelector whose matchLabels are those labels."}
 }

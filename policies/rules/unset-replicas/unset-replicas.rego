@@ -4,6 +4,7 @@
 # applies, so this is the cross-resource half of min-replicas (which checks an explicit value).
 package k8sc.rules.unset_replicas
 
+import data.k8sc.lib.help as hl
 import data.k8sc.lib.selectors as sel
 import data.k8sc.lib.workloads as w
 import rego.v1
@@ -24,11 +25,12 @@ metadata := {
 
 params := w.params(metadata)
 
-violation contains {"msg": msg, "path": ["spec", "replicas"], "resource": i} if {
+violation contains {"msg": msg, "path": ["spec", "replicas"], "resource": i, "help": help} if {
 	some i, r in input.resources
 	r.kind in {"Deployment", "StatefulSet"}
 	not is_number(object.get(r, ["spec", "replicas"], null))
 	msg := problem(r)
+	help := advice(r)
 }
 
 problem(r) := sprintf("%s %q does not set spec.replicas and no HorizontalPodAutoscaler in %s scales it, so it runs 1 replica (at least %d are required)", [r.kind, name(r), sel.describe_namespace(sel.namespace(r)), params.min_replicas]) if {
@@ -41,3 +43,27 @@ problem(r) := sprintf("%s %q is scaled by a HorizontalPodAutoscaler with minRepl
 }
 
 name(r) := object.get(r, ["metadata", "name"], "")
+
+advice(r) := sprintf("Set spec.replicas to at least %d on %s %q, or add a HorizontalPodAutoscaler in %s with scaleTargetRef: {apiVersion: %s, kind: %s, name: %s} and minReplicas: %d.", [params.min_replicas, r.kind, name(r), where(sel.namespace(r)), hl.scalar(api_version(r)), r.kind, hl.scalar(name(r)), params.min_replicas]) if {
+	not sel.hpa_min_replicas(r)
+}
+
+advice(r) := sprintf("Raise minReplicas to at least %d on HorizontalPodAutoscaler %s, which scales %s %q.", [params.min_replicas, concat(", ", hpa_names(r)), r.kind, name(r)]) if {
+	sel.hpa_min_replicas(r) < params.min_replicas
+}
+
+where(ns) := sprintf("namespace %q", [ns]) if ns != ""
+
+where("") := "the same namespace"
+
+api_version(r) := r.apiVersion if is_string(r.apiVersion)
+
+api_version(r) := "apps/v1" if not is_string(r.apiVersion)
+
+# The HorizontalPodAutoscalers that scale r (as sel.hpa_min_replicas finds them), quoted.
+hpa_names(r) := {sprintf("%q", [object.get(hpa, ["metadata", "name"], "")]) |
+	some j in sel.hpas_by_namespace[sel.namespace(r)]
+	hpa := input.resources[j]
+	hpa.spec.scaleTargetRef.kind == r.kind
+	hpa.spec.scaleTargetRef.name == r.metadata.name
+}

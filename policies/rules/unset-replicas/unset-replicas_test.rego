@@ -58,3 +58,17 @@ test_other_kinds_ignored if {
 test_param_overrides_minimum if {
 	count(found([workload("Deployment", "web", {}), hpa("Deployment", "web", "todo", {"minReplicas": 2})])) == 1 with data.k8sc.params as {"unset-replicas": {"min_replicas": 3}}
 }
+
+helps(resources) := hs if {
+	hs := {v.help | some v in violation} with input as {"resources": resources}
+}
+
+test_help_without_hpa_names_the_workload_and_its_namespace if {
+	helps([workload("StatefulSet", "db", {})]) == {"Set spec.replicas to at least 2 on StatefulSet \"db\", or add a HorizontalPodAutoscaler in namespace \"todo\" with scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: db} and minReplicas: 2."}
+	bare := json.remove(workload("Deployment", "web", {}), ["metadata/namespace"])
+	helps([bare]) == {"Set spec.replicas to at least 3 on Deployment \"web\", or add a HorizontalPodAutoscaler in the same namespace with scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web} and minReplicas: 3."} with data.k8sc.params as {"unset-replicas": {"min_replicas": 3}}
+}
+
+test_help_with_a_low_hpa_names_the_hpa if {
+	helps([workload("Deployment", "web", {}), hpa("Deployment", "web", "todo", {"minReplicas": 1})]) == {"Raise minReplicas to at least 2 on HorizontalPodAutoscaler \"web\", which scales Deployment \"web\"."}
+}
