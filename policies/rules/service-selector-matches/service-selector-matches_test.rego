@@ -110,3 +110,15 @@ test_help_names_the_workload_of_another_namespace if {
 test_help_when_no_workload_shares_a_label if {
 	helps([service("api", {"selector": {"app": "api"}}), backend]) == {`Set spec.selector to labels that the pod template of the intended workload carries, in namespace "todo"; if that workload is in another file, lint both together.`}
 }
+
+# Every pair of the selector must be carried by the workload; two pairs carried by the same
+# workloads still count as two (the index intersects one set per pair).
+test_help_names_the_workload_of_another_namespace_on_every_pair if {
+	svc := json.patch(service("todo-backend", {"selector": {"app.kubernetes.io/name": "todo-backend", "app.kubernetes.io/instance": "todo"}}), [{"op": "replace", "path": "/metadata/namespace", "value": "other"}])
+	helps([backend, svc]) == {`Deployment "todo-backend" in namespace "todo" has pods with these labels, but a Service only routes to pods of its own namespace (namespace "other"): put the Service and the workload in the same namespace.`}
+}
+
+test_help_ignores_a_workload_of_another_namespace_missing_one_pair if {
+	svc := json.patch(service("todo-backend", {"selector": {"app.kubernetes.io/name": "todo-backend", "tier": "api"}}), [{"op": "replace", "path": "/metadata/namespace", "value": "other"}])
+	helps([backend, svc]) == {`Set spec.selector to labels that the pod template of the intended workload carries, in namespace "other"; if that workload is in another file, lint both together.`}
+}
