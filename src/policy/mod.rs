@@ -581,6 +581,64 @@ mod tests {
         );
     }
 
+    /// Regression (vendor/regorus PATCHES.md 14): a function whose first body left its value
+    /// undefined (`v := sprintf(..., [missing])`) never tried its `else` in the VM, so a
+    /// violation using it vanished while the interpreter and OPA reported it.
+    #[test]
+    fn vm_tries_else_after_an_undefined_body() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            dir.path().join("vm_else.rego"),
+            r#"package k8sc.rules.vm_else
+
+import rego.v1
+
+metadata := {"id": "vm-else", "title": "t", "severity": "error", "section": "s", "rationale": "r", "remediation": "m", "kinds": ["Pod"]}
+
+violation contains {"msg": "found", "path": ["spec"], "help": advice(input)} if input.kind == "Pod"
+
+advice(obj) := v if {
+	v := sprintf("port %v", [obj.spec.containers[0].ports[0].containerPort])
+} else := "no port"
+"#,
+        )
+        .expect("write");
+        let pack = PolicyPack::load(&PackSource {
+            extra_dirs: vec![dir.path().to_path_buf()],
+            ..PackSource::default()
+        })
+        .expect("pack compiles");
+        let mut evaluator = pack.evaluator();
+        let mut interpreter = pack.interpreter().expect("interpreter");
+        let helps = |result: ObjectResult| -> Vec<Option<String>> {
+            result
+                .violations
+                .into_iter()
+                .filter(|v| v.rule == "vm-else")
+                .map(|v| v.help)
+                .collect()
+        };
+        for (containers, help) in [
+            (serde_json::json!([{"name": "c"}]), "no port"),
+            (
+                serde_json::json!([{"name": "c", "ports": [{"containerPort": 80}]}]),
+                "port 80",
+            ),
+        ] {
+            let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": containers}});
+            let object = crate::object::from_json(&pod);
+            let expected = vec![Some(help.to_string())];
+            let vm = evaluator
+                .evaluate_object(object.clone())
+                .expect("VM evaluates");
+            assert_eq!(helps(vm), expected, "VM");
+            let interpreted = interpreter
+                .evaluate_object(object)
+                .expect("interpreter evaluates");
+            assert_eq!(helps(interpreted), expected, "interpreter");
+        }
+    }
+
     /// Compares the cross-resource query on the VM and the interpreter; returns how many
     /// violations they agreed on.
     fn compare_set(

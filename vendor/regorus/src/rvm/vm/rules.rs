@@ -134,8 +134,14 @@ impl RegoVM {
 
                 match self.jump_to(*body_entry_point) {
                     Ok(_) => {
+                        // Whether this body gave the rule a value: a body can run to its end
+                        // and still leave the result undefined (`v := f(x)` with `f(x)`
+                        // undefined), and then its `else` must be tried (k8s-constitution
+                        // patch 14).
+                        let mut gave_value = true;
                         if matches!(rule_info.rule_type, RuleType::Complete) || is_function_call {
                             let current_result = self.get_register(result_reg)?.clone();
+                            gave_value = current_result != Value::Undefined;
                             if current_result != Value::Undefined {
                                 if let Some(ref expected) = first_successful_result {
                                     if *expected != current_result {
@@ -167,10 +173,11 @@ impl RegoVM {
                             })
                             .copied()
                             .unwrap_or(false);
-                        if !matches!(
+                        if (!matches!(
                             rule_info.rule_type,
                             RuleType::PartialSet | RuleType::PartialObject
-                        ) || next_is_else
+                        ) || next_is_else)
+                            && (gave_value || !next_is_else)
                         {
                             break;
                         }
