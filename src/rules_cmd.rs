@@ -27,11 +27,11 @@ fn state_text(rule: &RuleMeta, core: &Core) -> String {
     format!("{}{}", severity.as_str(), if changed { "*" } else { "" })
 }
 
-/// The rules as a table that fits `width` columns: id, state, title (wrapped in its column).
-/// The constitution sections stay in `explain`: a table is for finding a rule.
 /// Narrower than this, a title column is more breaks than words.
 const MIN_TITLE_WIDTH: usize = 30;
 
+/// The rules as a table that fits `width` columns: id, state, title (wrapped in its column).
+/// The constitution sections stay in `explain`: a table is for finding a rule.
 pub fn list_human(core: &Core, width: usize) -> String {
     let rules = core.rules();
     let id_width = rules.iter().map(|r| r.id.len()).max().unwrap_or(4).max(4);

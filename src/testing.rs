@@ -152,9 +152,9 @@ fn metadata_lines(text: &str) -> std::ops::RangeInclusive<u32> {
     };
     let end = lines[start..]
         .iter()
-        .position(|l| {
-            l.trim_end() == "}" || l.trim_end().ends_with('}') && !l.starts_with([' ', '\t'])
-        })
+        // The block ends at the first line that is not indented and closes a brace: `}` alone,
+        // or the opening line itself for a one-line `metadata := {...}`.
+        .position(|l| l.trim_end().ends_with('}') && !l.starts_with([' ', '\t']))
         .map_or(start, |i| start + i);
     let line = |i: usize| u32::try_from(i + 1).unwrap_or(u32::MAX);
     line(start)..=line(end)

@@ -5,9 +5,12 @@
 //! only above 8×, and each size is timed as the best of three runs, so a busy machine slows
 //! both sides rather than failing the test.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+#[path = "common/timing.rs"]
+mod timing;
+
+use std::time::Duration;
+
+use timing::{best_of_three, run_with_stdin};
 
 /// A stream of `n` Deployments, each with several findings spread over its lines.
 fn stream(n: usize) -> String {
@@ -23,39 +26,21 @@ fn stream(n: usize) -> String {
 
 /// Wall time of one `lint - --format human` over `input`, and the report's length in lines.
 fn render(input: &str) -> (Duration, usize) {
-    let start = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_k8s-constitution"))
-        .args(["lint", "-", "--format", "human", "--fail-on", "never"])
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("runs");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let input = input.to_string();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output().expect("waits");
-    let elapsed = start.elapsed();
-    writer.join().expect("writer").expect("writes stdin");
+    let (elapsed, output) = run_with_stdin(
+        &["lint", "-", "--format", "human", "--fail-on", "never"],
+        input,
+    );
     assert_eq!(output.status.code(), Some(0), "lint ran");
     let lines = String::from_utf8_lossy(&output.stdout).lines().count();
     (elapsed, lines)
 }
 
-fn best_of_three(input: &str) -> (Duration, usize) {
-    let runs: Vec<(Duration, usize)> = (0..3).map(|_| render(input)).collect();
-    let lines = runs[0].1;
-    let best = runs.iter().map(|r| r.0).min().unwrap_or_default();
-    (best, lines)
-}
-
 #[test]
 fn human_rendering_is_linear_in_one_stream() {
     const N: usize = 250;
-    let (small, small_lines) = best_of_three(&stream(N));
-    let (large, large_lines) = best_of_three(&stream(4 * N));
+    let (small_input, large_input) = (stream(N), stream(4 * N));
+    let (small, small_lines) = best_of_three(|| render(&small_input));
+    let (large, large_lines) = best_of_three(|| render(&large_input));
     // The larger report really holds about four times as many findings.
     assert!(
         large_lines > 3 * small_lines,

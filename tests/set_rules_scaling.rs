@@ -5,9 +5,12 @@
 //! carries, the case that scan served) and fails only when 4× the input takes more than 8× the
 //! time (linear is about 4×, quadratic about 16×); each size is the best of three runs.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+#[path = "common/timing.rs"]
+mod timing;
+
+use std::time::Duration;
+
+use timing::{best_of_three, run_with_stdin};
 
 /// `n` Deployments and `n` Services over ten namespaces; Service i selects the labels of
 /// Deployment i, which is in the next namespace.
@@ -26,21 +29,19 @@ fn stream(n: usize) -> String {
 /// Wall time of `lint - --format json` over `input`, and how many findings name another
 /// namespace's workload in their help (so the case under test really ran).
 fn lint(input: &str) -> (Duration, usize) {
-    let start = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_k8s-constitution"))
-        .args(["lint", "-", "--format", "json", "--fail-on", "never"])
-        .args(["--config", "none", "--only", "service-selector-matches"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("runs");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let input = input.to_string();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output().expect("waits");
-    let elapsed = start.elapsed();
-    writer.join().expect("writer").expect("writes stdin");
+    let args = [
+        "lint",
+        "-",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        "--config",
+        "none",
+        "--only",
+        "service-selector-matches",
+    ];
+    let (elapsed, output) = run_with_stdin(&args, input);
     assert_eq!(output.status.code(), Some(0), "lint ran");
     let elsewhere = String::from_utf8_lossy(&output.stdout)
         .matches("but a Service only routes to pods of its own namespace")
@@ -48,17 +49,12 @@ fn lint(input: &str) -> (Duration, usize) {
     (elapsed, elsewhere)
 }
 
-fn best_of_three(input: &str) -> (Duration, usize) {
-    let runs: Vec<(Duration, usize)> = (0..3).map(|_| lint(input)).collect();
-    let best = runs.iter().map(|r| r.0).min().unwrap_or_default();
-    (best, runs[0].1)
-}
-
 #[test]
 fn service_help_is_linear_in_the_input() {
     const N: usize = 300;
-    let (small, small_found) = best_of_three(&stream(N));
-    let (large, large_found) = best_of_three(&stream(4 * N));
+    let (small_input, large_input) = (stream(N), stream(4 * N));
+    let (small, small_found) = best_of_three(|| lint(&small_input));
+    let (large, large_found) = best_of_three(|| lint(&large_input));
     assert_eq!((small_found, large_found), (N, 4 * N));
     let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-3);
     assert!(

@@ -97,12 +97,18 @@ fn secrets_are_masked_in_snippets() {
     }
 }
 
+/// The binary run from `dir`, without colour, at 100 columns.
+fn bin_in(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::cargo_bin("k8s-constitution").expect("binary");
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100");
+    cmd
+}
+
 /// The binary at a terminal width, without colour, from the repository root.
 fn run_at(width: usize, args: &[&str]) -> (String, Option<i32>) {
-    let out = Command::cargo_bin("k8s-constitution")
-        .expect("binary")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
+    let out = bin_in(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
         .env("COLUMNS", width.to_string())
         .args(args)
         .output()
@@ -207,11 +213,7 @@ fn input_error_shown_with_a_masked_snippet() {
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: \"hunter2-Zq9\n  other: [1, 2\n",
     )
     .expect("write");
-    let out = Command::cargo_bin("k8s-constitution")
-        .expect("binary")
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
+    let out = bin_in(dir.path())
         .args(["lint", "broken.yaml", "--config", "none"])
         .output()
         .expect("runs");
@@ -231,11 +233,7 @@ fn config_error_shown_with_a_snippet() {
     )
     .expect("write");
     std::fs::write(dir.path().join("pod.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: x:1}]}\n").expect("write");
-    let out = Command::cargo_bin("k8s-constitution")
-        .expect("binary")
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
+    let out = bin_in(dir.path())
         .args(["lint", "pod.yaml", "--config", "cfg.yaml"])
         .output()
         .expect("runs");

@@ -286,14 +286,11 @@ fn object_diagnostic(group: &[&Finding], file: &FileText) -> Option<ObjectDiagno
             LabeledSpan::new_with_span(Some(label_numbers(numbers)), (start - from + offset, *len))
         })
         .collect();
+    // miette orders Advice < Warning < Error: the heading takes the gravest.
     let severity = group
         .iter()
         .map(|f| severity_of(f))
-        .max_by_key(|s| match s {
-            miette::Severity::Error => 2,
-            miette::Severity::Warning => 1,
-            miette::Severity::Advice => 0,
-        })
+        .max()
         .unwrap_or(miette::Severity::Advice);
     let mut heading = first.resource.display();
     if let Some(template) = &first.helm_source {
@@ -460,7 +457,7 @@ fn value_ranges(text: &str, from: usize, to: usize) -> Vec<(usize, usize)> {
 
 fn input_error_diagnostic(e: &InputError, report: &LintReport) -> InputErrorDiagnostic {
     let mut diagnostic = InputErrorDiagnostic {
-        message: e.message.clone(),
+        message: e.to_string(),
         label: None,
         source: None,
     };
@@ -473,13 +470,17 @@ fn input_error_diagnostic(e: &InputError, report: &LintReport) -> InputErrorDiag
                 .char_indices()
                 .nth(column)
                 .map_or(source.text.len(), |(i, _)| line_start + i);
-            let (first, last) = (
-                line.saturating_sub(CONTEXT_LINES + 2),
-                line + CONTEXT_LINES + 2,
-            );
-            let (from, to) = unmasked.lines(first, last);
-            let masked = super::mask(&source.text, &value_ranges(&source.text, from, to));
-            let file = FileText::new(masked);
+            // Only the lines the window can show are masked; masking keeps every offset, so
+            // the line index stays valid for the masked text.
+            let (from, to) =
+                unmasked.lines(line.saturating_sub(SNIPPET_REACH), line + SNIPPET_REACH);
+            let file = FileText {
+                text: Arc::from(super::mask(
+                    &source.text,
+                    &value_ranges(&source.text, from, to),
+                )),
+                line_starts: unmasked.line_starts,
+            };
             let (window, at) = window(&e.file, &file, offset, 0);
             diagnostic.label = Some(LabeledSpan::new_primary_with_span(
                 Some("here".into()),
@@ -488,7 +489,6 @@ fn input_error_diagnostic(e: &InputError, report: &LintReport) -> InputErrorDiag
             diagnostic.source = Some(window);
         }
     }
-    diagnostic.message = e.to_string();
     diagnostic
 }
 
