@@ -10,7 +10,7 @@ use crate::load::{InputError, Resource, SourceFile};
 use crate::path::FieldPath;
 use crate::policy::Severity;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ResourceRef {
     #[serde(rename = "apiVersion")]
     pub api_version: String,

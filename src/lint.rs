@@ -2,7 +2,7 @@
 //! worker, cloned from the prepared pack); cross-resource rules run once over all of them, as one
 //! more parallel task.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -12,6 +12,7 @@ use crate::findings::{Finding, LintReport, ResourceRef, Summary};
 use crate::load::{self, InputError, LoadOptions, Loaded, Resource};
 use crate::path::FieldPath;
 use crate::policy::Evaluator;
+use crate::report::human;
 
 /// Lints already-loaded resources.
 pub fn lint_loaded(core: &Core, loaded: Loaded) -> LintReport {
@@ -249,8 +250,8 @@ fn evaluation_error(resource: &Resource, message: &str) -> InputError {
 }
 
 /// What no snippet may show, per file: the values of sensitive findings always; when the
-/// report shows snippets, also what the redactor (`policies/lib/redact.rego`) marks in every
-/// object a snippet can reach (see [`reachable_by_snippets`]), or every value with
+/// report shows snippets, also what the redactor (`policies/lib/redact.rego`) marks among the
+/// values a snippet can show (see [`human::shown_ranges`]), or every value with
 /// `--redact-all-values`. An object the redactor fails on has all its values masked.
 pub(crate) fn redactions(
     core: &Core,
@@ -267,23 +268,23 @@ pub(crate) fn redactions(
     }
     let mode = core.redaction();
     if mode != Redaction::NoSnippets {
-        let shown = reachable_by_snippets(resources, findings);
-        let per_resource: Vec<(&str, Vec<(usize, usize)>)> = resources
-            .par_iter()
-            .enumerate()
-            .filter(|(i, _)| shown.contains(i))
-            .map(|(_, r)| r)
-            .map_init(
-                || core.evaluator(),
-                |evaluator, r| {
-                    (
-                        r.file.name.as_str(),
-                        masked_ranges(core, evaluator, r, mode),
-                    )
-                },
-            )
+        let shown = human::shown_ranges(findings);
+        let reached: Vec<(&Resource, &[(usize, usize)])> = resources
+            .iter()
+            .filter_map(|r| {
+                let shown = shown.get(r.file.name.as_str())?;
+                let root = r.positions.resolve(&r.absolute(&FieldPath::root())).node;
+                human::overlaps(shown, root.start.offset, root.end).then_some((r, &shown[..]))
+            })
             .collect();
-        for (file, ranges) in per_resource {
+        let ranges = match mode {
+            Redaction::AllValues => reached
+                .iter()
+                .map(|(r, _)| (r.file.name.as_str(), all_values(r)))
+                .collect(),
+            _ => redacted_ranges(core, &reached),
+        };
+        for (file, ranges) in ranges {
             if !ranges.is_empty() {
                 map.entry(file.to_string()).or_default().extend(ranges);
             }
@@ -296,76 +297,94 @@ pub(crate) fn redactions(
     map
 }
 
-/// The objects (indexes in `resources`) whose lines a snippet may show: each finding's snippet
-/// reaches [`SNIPPET_REACH`] lines around it, which may be a neighbouring object's (a Secret's
-/// last `data` lines before a Deployment's first). Running the redactor on these only, rather
-/// than on every object of every file with a finding, is what keeps the human format close
-/// to JSON on one big stream.
-fn reachable_by_snippets(resources: &[Resource], findings: &[Finding]) -> HashSet<usize> {
-    use crate::report::human::SNIPPET_REACH;
-    // Per file: the first line of each object, in order, with its index.
-    let mut starts: std::collections::HashMap<&str, Vec<(u32, usize)>> = Default::default();
-    for (i, r) in resources.iter().enumerate() {
-        let root = r.positions.resolve(&r.absolute(&FieldPath::root()));
-        let first_line = root.node.key.map_or(root.node.start.line, |k| k.line);
-        starts
-            .entry(r.file.name.as_str())
-            .or_default()
-            .push((first_line, i));
-    }
-    for lines in starts.values_mut() {
-        lines.sort_unstable();
-    }
-    let reach = u32::try_from(SNIPPET_REACH).unwrap_or(u32::MAX);
-    let mut shown = HashSet::new();
-    for f in findings {
-        let Some(lines) = starts.get(f.file.name.as_str()) else {
-            continue;
-        };
-        let (from, to) = (f.line.saturating_sub(reach), f.line.saturating_add(reach));
-        // The object holding line `from` (the last to start at or before it), through the
-        // last object starting at or before `to`.
-        let first = lines
-            .partition_point(|(start, _)| *start <= from)
-            .saturating_sub(1);
-        let last = lines.partition_point(|(start, _)| *start <= to);
-        shown.extend(
-            lines[first..last.max(first + 1).min(lines.len())]
-                .iter()
-                .map(|(_, i)| *i),
-        );
-    }
-    shown
+/// The byte ranges of every value of `resource`.
+fn all_values(resource: &Resource) -> Vec<(usize, usize)> {
+    let mut ranges = Vec::new();
+    let root = resource
+        .positions
+        .resolve(&resource.absolute(&FieldPath::root()));
+    root.node.scalar_ranges(&mut ranges);
+    ranges
 }
 
-/// The byte ranges of one object's values that its snippets must mask.
-fn masked_ranges(
+/// What the redactor decided on one object, and the strings of it a snippet shows (with their
+/// byte ranges), still to be asked about.
+struct ObjectRedaction<'a> {
+    file: &'a str,
+    ranges: Vec<(usize, usize)>,
+    strings: Vec<(crate::object::StringKey<'a>, (usize, usize))>,
+}
+
+/// Per object (with the bytes its snippets show), the byte ranges the redactor masks: what it
+/// picks on the object, and the strings among the shown bytes it picks by key and value (a
+/// long object whose one finding is on its first line is not read to its end). Those strings
+/// are asked once each however many objects hold them ([`Core::redact_strings`]). An object
+/// the redactor fails on has all its values masked.
+fn redacted_ranges<'a>(
     core: &Core,
-    evaluator: &mut Evaluator,
-    resource: &Resource,
-    mode: Redaction,
-) -> Vec<(usize, usize)> {
-    let all_values = |ranges: &mut Vec<(usize, usize)>| {
-        let root = resource
-            .positions
-            .resolve(&resource.absolute(&FieldPath::root()));
-        root.node.scalar_ranges(ranges);
-    };
-    let mut ranges = Vec::new();
-    match mode {
-        Redaction::NoSnippets => {}
-        Redaction::AllValues => all_values(&mut ranges),
-        Redaction::Secrets => match core.redact_paths(evaluator, &resource.object) {
-            Ok(paths) => {
+    reached: &[(&'a Resource, &[(usize, usize)])],
+) -> Vec<(&'a str, Vec<(usize, usize)>)> {
+    let per_object: Vec<ObjectRedaction<'a>> = reached
+        .par_iter()
+        .map_init(
+            || core.evaluator(),
+            |evaluator, (resource, shown)| {
+                let file = resource.file.name.as_str();
+                let Ok(paths) = core.redact_object_paths(evaluator, &resource.object) else {
+                    return ObjectRedaction {
+                        file,
+                        ranges: all_values(resource),
+                        strings: Vec::new(),
+                    };
+                };
+                let mut ranges = Vec::new();
                 for path in paths {
                     let resolved = resource.positions.resolve(&resource.absolute(&path));
                     if resolved.exact {
                         resolved.node.scalar_ranges(&mut ranges);
                     }
                 }
-            }
-            Err(_) => all_values(&mut ranges),
-        },
+                let strings = crate::object::string_scalars(&resource.object)
+                    .into_iter()
+                    .filter_map(|s| {
+                        let resolved = resource.positions.resolve(&resource.absolute(&s.path));
+                        let node = resolved.node;
+                        (resolved.exact && human::overlaps(shown, node.start.offset, node.end))
+                            .then_some((s.string, (node.start.offset, node.end)))
+                    })
+                    .collect();
+                ObjectRedaction {
+                    file,
+                    ranges,
+                    strings,
+                }
+            },
+        )
+        .collect();
+    // Each distinct string once.
+    let mut index = std::collections::HashMap::new();
+    let mut distinct = Vec::new();
+    for object in &per_object {
+        for (string, _) in &object.strings {
+            index.entry(*string).or_insert_with(|| {
+                distinct.push(*string);
+                distinct.len() - 1
+            });
+        }
     }
-    ranges
+    let masked = core.redact_strings(&distinct);
+    per_object
+        .into_iter()
+        .map(|mut object| {
+            for (string, range) in object.strings {
+                if index
+                    .get(&string)
+                    .is_some_and(|&i| masked.get(i) != Some(&false))
+                {
+                    object.ranges.push(range);
+                }
+            }
+            (object.file, object.ranges)
+        })
+        .collect()
 }

@@ -69,10 +69,16 @@ pub fn from_json(value: &Json) -> Value {
     }
 }
 
-/// One string of an object, for the redactor: where it is, the key it is stored under (none
-/// for a list item) and the `name` member of the same mapping (env-style entries).
+/// One string of an object, for the redactor: where it is and what the redactor is asked.
 pub struct StringScalar<'a> {
     pub path: crate::path::FieldPath,
+    pub string: StringKey<'a>,
+}
+
+/// What the redactor decides a string on: the key it is stored under (none for a list item),
+/// the `name` member of the same mapping (env-style entries) and the string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StringKey<'a> {
     pub key: Option<&'a str>,
     pub name_beside: Option<&'a str>,
     pub value: &'a str,
@@ -92,9 +98,11 @@ pub fn string_scalars(value: &Value) -> Vec<StringScalar<'_>> {
         if let Some(s) = as_str(value) {
             out.push(StringScalar {
                 path: path.clone(),
-                key,
-                name_beside,
-                value: s,
+                string: StringKey {
+                    key,
+                    name_beside,
+                    value: s,
+                },
             });
         } else if let Ok(map) = value.as_object() {
             let name = member(value, "name").and_then(as_str);

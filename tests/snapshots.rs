@@ -270,3 +270,32 @@ fn secret_next_to_a_finding_is_masked() {
         assert!(!out.contains(secret), "a secret value is shown:\n{out}");
     }
 }
+
+/// The redactor is asked only about the values a snippet shows (the lines around each
+/// underlined field); a random-looking value under an innocent key two lines below a label is
+/// one of them, and stays masked, while the line itself is shown.
+#[test]
+fn value_in_a_snippets_context_lines_is_masked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("web.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n  annotations:\n    notes: Zq8vLm3Rt6Yp2Wx9\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: nginx:1.27}]\n",
+    )
+    .expect("write");
+    let (out, code) = run_at(
+        100,
+        &[
+            "lint",
+            file.to_str().unwrap_or_default(),
+            "--config",
+            "none",
+        ],
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("notes: "), "the line should be shown:\n{out}");
+    assert!(
+        !out.contains("Zq8vLm3Rt6Yp2Wx9"),
+        "the value is shown:\n{out}"
+    );
+}

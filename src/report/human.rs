@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
@@ -92,43 +94,58 @@ struct FileText {
 
 impl FileText {
     fn new(text: String) -> Self {
-        let bytes = text.as_bytes();
-        let mut line_starts = vec![0];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
-                    i += 1;
-                    line_starts.push(i + 1);
-                }
-                b'\r' | b'\n' => line_starts.push(i + 1),
-                _ => {}
-            }
-            i += 1;
-        }
         FileText {
+            line_starts: line_starts(&text),
             text: Arc::from(text),
-            line_starts,
         }
     }
 
-    /// The 0-based line holding byte `offset`.
     fn line_of(&self, offset: usize) -> usize {
-        self.line_starts
-            .partition_point(|&start| start <= offset)
-            .saturating_sub(1)
+        line_of(&self.line_starts, offset)
     }
 
-    /// The lines from `first` to `last` (0-based, inclusive), clamped to the file.
     fn lines(&self, first: usize, last: usize) -> (usize, usize) {
-        let start = self.line_starts[first.min(self.line_starts.len() - 1)];
-        let end = self
-            .line_starts
-            .get(last + 1)
-            .copied()
-            .unwrap_or(self.text.len());
-        (start, end.max(start))
+        lines(&self.line_starts, self.text.len(), first, last)
     }
+}
+
+/// Byte offset of every line start of `text`, line breaks counted as miette counts them
+/// (`\n`, `\r\n` and a lone `\r`). Masking never adds or removes a line break, so the
+/// masked text has the same line starts as the original.
+fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
+                i += 1;
+                starts.push(i + 1);
+            }
+            b'\r' | b'\n' => starts.push(i + 1),
+            _ => {}
+        }
+        i += 1;
+    }
+    starts
+}
+
+/// The 0-based line holding byte `offset`.
+fn line_of(line_starts: &[usize], offset: usize) -> usize {
+    line_starts
+        .partition_point(|&start| start <= offset)
+        .saturating_sub(1)
+}
+
+/// The byte range of the lines from `first` to `last` (0-based, inclusive), clamped to a text
+/// of `len` bytes.
+fn lines(line_starts: &[usize], len: usize, first: usize, last: usize) -> (usize, usize) {
+    let start = line_starts
+        .get(first.min(line_starts.len().saturating_sub(1)))
+        .copied()
+        .unwrap_or(0);
+    let end = line_starts.get(last + 1).copied().unwrap_or(len);
+    (start, end.max(start))
 }
 
 /// Lines of context miette shows before and after the label.
@@ -176,28 +193,6 @@ impl SourceCode for Window {
     }
 }
 
-/// One masked copy of each file's text and its line index, made once however many findings
-/// point into it.
-struct Sources<'a> {
-    report: &'a LintReport,
-    cache: HashMap<String, Arc<FileText>>,
-}
-
-impl Sources<'_> {
-    fn get(&mut self, finding: &Finding) -> Arc<FileText> {
-        let report = self.report;
-        self.cache
-            .entry(finding.file.name.clone())
-            .or_insert_with(|| {
-                Arc::new(FileText::new(super::mask(
-                    &finding.file.text,
-                    report.redactions_for(&finding.file),
-                )))
-            })
-            .clone()
-    }
-}
-
 /// The window of `file` a label on bytes `start..start + len` is shown in, and the label's
 /// offset within it. A few lines more than miette shows on each side, so that it finds every
 /// context line it would have found in the whole file.
@@ -235,6 +230,60 @@ fn window(name: &str, file: &FileText, start: usize, len: usize) -> (Window, usi
 /// Consecutive findings about the same object of the same file: one snippet for all of them.
 fn same_object(a: &Finding, b: &Finding) -> bool {
     a.file.name == b.file.name && a.resource == b.resource && a.helm_source == b.helm_source
+}
+
+/// Per file, the byte ranges (sorted, possibly overlapping) that the snippets of `findings` can
+/// show: for each object, the lines from its first underlined field to its last, with
+/// [`SNIPPET_REACH`] lines on each side, as [`window`] cuts them. It covers every grouping of
+/// the object's findings into snippets, so the redactor need only decide on the values in
+/// these ranges (the rest of a long object is never printed).
+pub(crate) fn shown_ranges(findings: &[Finding]) -> HashMap<&str, Vec<(usize, usize)>> {
+    // Per object: its file's text and the first and last byte any of its labels covers.
+    type ObjectKey<'a> = (&'a str, &'a crate::findings::ResourceRef, Option<&'a str>);
+    let mut objects: HashMap<ObjectKey<'_>, (&str, usize, usize)> = HashMap::new();
+    for f in findings {
+        let text = f.file.text.as_str();
+        let (start, end) = f.span;
+        if start > text.len() {
+            continue; // listed without a snippet
+        }
+        let end = end.clamp(start, text.len());
+        let key = (f.file.name.as_str(), &f.resource, f.helm_source.as_deref());
+        let span = objects.entry(key).or_insert((text, start, end));
+        *span = (text, span.1.min(start), span.2.max(end));
+    }
+    let mut starts: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut shown: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+    for ((name, _, _), (text, from, to)) in objects {
+        let line_starts = starts.entry(name).or_insert_with(|| line_starts(text));
+        let first = line_of(line_starts, from).saturating_sub(SNIPPET_REACH);
+        let last = line_of(line_starts, to) + SNIPPET_REACH;
+        shown
+            .entry(name)
+            .or_default()
+            .push(lines(line_starts, text.len(), first, last));
+    }
+    for ranges in shown.values_mut() {
+        ranges.sort_unstable();
+        // Merged: disjoint and in order, for `overlaps`.
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+        for &(start, end) in ranges.iter() {
+            match merged.last_mut() {
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                _ => merged.push((start, end)),
+            }
+        }
+        *ranges = merged;
+    }
+    shown
+}
+
+/// Whether bytes `start..end` (an empty range counts as its first byte) meet one of `ranges`
+/// (disjoint and in order, as [`shown_ranges`] gives them).
+pub(crate) fn overlaps(ranges: &[(usize, usize)], start: usize, end: usize) -> bool {
+    let end = end.max(start + 1);
+    let before = ranges.partition_point(|r| r.0 < end);
+    before > 0 && ranges[before - 1].1 > start
 }
 
 /// `3`, `3-5` or `3, 5`: the numbers of the findings one label stands for.
@@ -317,7 +366,7 @@ fn paint(text: &str, ansi: &str, color: bool) -> String {
 fn finding_list(
     group: &[&Finding],
     options: &RenderOptions<'_>,
-    linked: &mut Vec<String>,
+    first_of_rule: &dyn Fn(&Finding) -> bool,
 ) -> String {
     let digits = group.len().to_string().len();
     let indent = " ".repeat(digits + 5);
@@ -376,8 +425,7 @@ fn finding_list(
             ));
         }
         // The rule's link in the reference, under its first finding of the report.
-        if !linked.contains(&f.rule) {
-            linked.push(f.rule.clone());
+        if first_of_rule(f) {
             let url = crate::config::rule_url(options.docs_base, &f.rule);
             out.push_str(&wrap(
                 &url,
@@ -497,37 +545,68 @@ pub fn render(report: &LintReport, options: &RenderOptions<'_>) -> String {
         return fitted_summary(report, options.width);
     }
     let handler = handler(options);
-    let mut sources = Sources {
-        report,
-        cache: HashMap::new(),
-    };
-    let mut out = String::new();
     let shown: Vec<&Finding> = report
         .findings
         .iter()
         .filter(|f| options.show_exempted || !f.exempted())
         .collect();
-    let mut current_file: Option<&str> = None;
-    let mut linked = Vec::new();
-    for group in shown.chunk_by(|a, b| same_object(a, b)) {
-        let first = group[0];
-        if current_file != Some(first.file.name.as_str()) {
-            current_file = Some(&first.file.name);
-            out.push_str(&format!("── {} ──\n", first.file.name));
+    // The first finding of each rule in the report carries the rule's link.
+    let mut first_of_rule: HashMap<&str, &Finding> = HashMap::new();
+    for f in &shown {
+        first_of_rule.entry(f.rule.as_str()).or_insert(f);
+    }
+    let is_first = |f: &Finding| {
+        first_of_rule
+            .get(f.rule.as_str())
+            .is_some_and(|first| std::ptr::eq(*first, f))
+    };
+    // Each file's masked text once, then the objects rendered in parallel (in order).
+    let mut files: Vec<&crate::load::SourceFile> = Vec::new();
+    for f in &shown {
+        if files.last().is_none_or(|last| last.name != f.file.name) {
+            files.push(&f.file);
         }
-        let rendered = object_diagnostic(group, &sources.get(first))
-            .is_some_and(|diagnostic| handler.render_report(&mut out, &diagnostic).is_ok());
-        if !rendered {
-            // No snippet to show: one plain line per finding, then the list as usual.
-            for f in group {
-                out.push_str(&format!(
-                    "{}:{}:{}: {} [{}] {}\n",
-                    f.file.name, f.line, f.column, f.severity, f.rule, f.message
-                ));
+    }
+    let texts: HashMap<&str, FileText> = files
+        .par_iter()
+        .map(|file| {
+            let masked = super::mask(&file.text, report.redactions_for(file));
+            (file.name.as_str(), FileText::new(masked))
+        })
+        .collect();
+    let groups: Vec<&[&Finding]> = shown.chunk_by(|a, b| same_object(a, b)).collect();
+    let rendered: Vec<String> = groups
+        .par_iter()
+        .map(|group| {
+            let mut out = String::new();
+            let first = group[0];
+            let snippet = texts
+                .get(first.file.name.as_str())
+                .and_then(|text| object_diagnostic(group, text))
+                .is_some_and(|diagnostic| handler.render_report(&mut out, &diagnostic).is_ok());
+            if !snippet {
+                // No snippet to show: one plain line per finding, then the list as usual.
+                for f in *group {
+                    out.push_str(&format!(
+                        "{}:{}:{}: {} [{}] {}\n",
+                        f.file.name, f.line, f.column, f.severity, f.rule, f.message
+                    ));
+                }
             }
+            out.push_str(&finding_list(group, options, &is_first));
+            out.push('\n');
+            out
+        })
+        .collect();
+    let mut out = String::new();
+    let mut current_file: Option<&str> = None;
+    for (group, text) in groups.iter().zip(rendered) {
+        let file = group[0].file.name.as_str();
+        if current_file != Some(file) {
+            current_file = Some(file);
+            out.push_str(&format!("── {file} ──\n"));
         }
-        out.push_str(&finding_list(group, options, &mut linked));
-        out.push('\n');
+        out.push_str(&text);
     }
     for e in &report.errors {
         if handler
