@@ -670,3 +670,98 @@ pub(super) fn summary(report: &LintReport) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::ResourceRef;
+    use crate::load::SourceFile;
+    use crate::path::FieldPath;
+
+    #[test]
+    fn line_starts_count_every_kind_of_line_break() {
+        assert_eq!(line_starts("a\nb\r\nc\rd"), vec![0, 2, 5, 7]);
+        assert_eq!(line_starts(""), vec![0]);
+        assert_eq!(line_of(&[0, 2, 5, 7], 4), 1);
+        assert_eq!(line_of(&[0, 2, 5, 7], 5), 2);
+        assert_eq!(lines(&[0, 2, 5, 7], 9, 1, 2), (2, 7));
+        assert_eq!(lines(&[0, 2, 5, 7], 9, 3, 10), (7, 9));
+    }
+
+    #[test]
+    fn overlaps_is_true_only_for_ranges_that_meet() {
+        let shown = [(10, 20), (30, 40)];
+        assert!(overlaps(&shown, 15, 16));
+        assert!(overlaps(&shown, 5, 11)); // ends inside the first
+        assert!(overlaps(&shown, 39, 50)); // starts inside the second
+        assert!(overlaps(&shown, 0, 100)); // covers both
+        assert!(!overlaps(&shown, 20, 30)); // between them (ends are exclusive)
+        assert!(!overlaps(&shown, 0, 10));
+        assert!(!overlaps(&shown, 40, 41));
+        assert!(overlaps(&shown, 10, 10)); // an empty value counts as its first byte
+        assert!(!overlaps(&shown, 20, 20));
+        assert!(!overlaps(&[], 0, 100));
+    }
+
+    fn finding(file: &Arc<SourceFile>, name: &str, span: (usize, usize)) -> Finding {
+        Finding {
+            rule: "r".into(),
+            severity: Severity::Error,
+            message: String::new(),
+            path: FieldPath::root(),
+            file: file.clone(),
+            line: 1,
+            column: 1,
+            span,
+            exact: true,
+            resource: ResourceRef {
+                api_version: "v1".into(),
+                kind: "Pod".into(),
+                namespace: None,
+                name: name.into(),
+            },
+            helm_source: None,
+            exemption: crate::exempt::ExemptionStatus::None,
+            sensitive: false,
+            redact: Vec::new(),
+            help: None,
+        }
+    }
+
+    #[test]
+    fn shown_ranges_cover_an_objects_labels_and_their_reach_and_merge() {
+        // 40 lines of 3 bytes ("NN\n"): line k starts at byte 3k.
+        let text: String = (0..40).map(|i| format!("{i:02}\n")).collect();
+        let file = Arc::new(SourceFile {
+            name: "f.yaml".into(),
+            text,
+        });
+        let line = |k: usize| 3 * k;
+        // Object a: labels on lines 10 and 12 (a label ending on line 12); object b: line 30.
+        let findings = vec![
+            finding(&file, "a", (line(10), line(10) + 2)),
+            finding(&file, "a", (line(12), line(12) + 1)),
+            finding(&file, "b", (line(30), line(30) + 2)),
+            // Out of the file: listed without a snippet, shows nothing.
+            finding(&file, "c", (1000, 1001)),
+        ];
+        let shown = shown_ranges(&findings);
+        let reach = SNIPPET_REACH;
+        assert_eq!(
+            shown.get("f.yaml"),
+            Some(&vec![
+                (line(10 - reach), line(12 + reach + 1)),
+                (line(30 - reach), line(30 + reach + 1)),
+            ])
+        );
+        // Two objects whose reaches touch are merged into one range.
+        let findings = vec![
+            finding(&file, "a", (line(10), line(10) + 2)),
+            finding(&file, "b", (line(14), line(14) + 2)),
+        ];
+        assert_eq!(
+            shown_ranges(&findings).get("f.yaml"),
+            Some(&vec![(line(10 - reach), line(14 + reach + 1))])
+        );
+    }
+}
