@@ -162,6 +162,15 @@ pub struct LintArgs {
     /// files). Repeatable.
     #[arg(long, value_name = "PATH")]
     pub context: Vec<String>,
+    /// Apply the fixes of the findings that have one (see `fixable` in the JSON summary) to
+    /// the files in place, then report what remains. Only the nodes a fix touches change;
+    /// Helm-rendered input is never rewritten. With `-`: the fixed stream on stdout.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix: print the changes as a unified diff instead of writing them; exit 1 when
+    /// there is any.
+    #[arg(long, requires = "fix")]
+    pub diff: bool,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ use regorus::Value;
 
 use crate::config::{Config, ConfigError};
 use crate::exempt::{self, AnnotationExemption, Date, ExemptionStatus, Target};
+use crate::fix::PatchOp;
 use crate::object::{self, StringKey, member, str_at};
 use crate::path::{FieldPath, Segment};
 use crate::policy::{
@@ -69,6 +70,8 @@ pub struct Violation {
     pub sensitive: bool,
     /// The rule's advice for this object, when it computes one (else its remediation applies).
     pub help: Option<String>,
+    /// The rule's fix: JSON Patch operations on the object (paths relative to it).
+    pub fix: Vec<PatchOp>,
 }
 
 impl Violation {
@@ -414,6 +417,13 @@ impl Core {
             }
             _ => raw.msg,
         };
+        // A malformed fix is the pack's bug: the finding stands without it (the verdict does
+        // not depend on it), and tests/rule_fixtures.rs fails on any fix that does not parse.
+        let fix = raw
+            .fix
+            .as_ref()
+            .and_then(|fix| crate::fix::parse(&rule.id, fix).ok())
+            .unwrap_or_default();
         Some(Violation {
             rule: rule.id.clone(),
             severity,
@@ -422,6 +432,7 @@ impl Core {
             exemption,
             sensitive: rule.sensitive,
             help: raw.help,
+            fix,
         })
     }
 }
@@ -477,6 +488,7 @@ impl Core {
                 exemption: ExemptionStatus::None,
                 sensitive: false,
                 help: None,
+                fix: Vec::new(),
             })
             .collect()
     }

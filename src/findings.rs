@@ -46,6 +46,8 @@ pub struct Finding {
     /// Full path from the document root (List items included).
     pub path: FieldPath,
     pub file: Arc<SourceFile>,
+    /// Which document of the file (0-based), to find the object again (`--fix`).
+    pub document: usize,
     pub line: u32,
     pub column: u32,
     /// Byte span in the source of what the label should underline.
@@ -60,6 +62,8 @@ pub struct Finding {
     pub redact: Vec<(usize, usize)>,
     /// Advice computed for this object by the rule; `None`: the rule's remediation applies.
     pub help: Option<String>,
+    /// The rule's fix, its paths from the document's root.
+    pub fix: Vec<crate::fix::PatchOp>,
 }
 
 impl Finding {
@@ -101,6 +105,7 @@ impl Finding {
             message: violation.message,
             path,
             file: resource.file.clone(),
+            document: resource.document_index,
             line: loc.line,
             column: loc.col,
             span,
@@ -111,6 +116,14 @@ impl Finding {
             sensitive: violation.sensitive,
             redact,
             help: violation.help,
+            fix: violation
+                .fix
+                .into_iter()
+                .map(|op| crate::fix::PatchOp {
+                    path: resource.absolute(&op.path),
+                    ..op
+                })
+                .collect(),
         }
     }
 }
@@ -137,6 +150,8 @@ pub struct Summary {
     /// Warning-severity findings that are not exempted.
     pub warnings: usize,
     pub exempted: usize,
+    /// Findings (not exempted) that carry a fix.
+    pub fixable: usize,
     /// The configuration file in force, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
@@ -173,6 +188,11 @@ impl LintReport {
             .filter(|f| !f.exempted() && f.severity == Severity::Warning)
             .count();
         self.summary.exempted = self.findings.iter().filter(|f| f.exempted()).count();
+        self.summary.fixable = self
+            .findings
+            .iter()
+            .filter(|f| !f.exempted() && !f.fix.is_empty())
+            .count();
     }
 
     /// Whether any non-exempted finding is at or above `threshold`.

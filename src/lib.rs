@@ -10,6 +10,7 @@ pub mod eval_cmd;
 pub mod exempt;
 pub mod export;
 pub mod findings;
+pub mod fix;
 pub mod lint;
 pub mod load;
 pub mod object;

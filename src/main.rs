@@ -159,6 +159,9 @@ fn run_lint(args: LintArgs) -> miette::Result<ExitCode> {
         lint::require_objects(&mut report);
     }
     report.summary.config = core.config().path().map(|p| p.display().to_string());
+    if args.fix {
+        return run_fix(&core, &args, report, options);
+    }
     let code = finish_report(
         &report,
         &args.report,
@@ -168,6 +171,86 @@ fn run_lint(args: LintArgs) -> miette::Result<ExitCode> {
     // The process exits next and the OS takes the memory back at once; freeing every
     // resource's value and position tree one by one was ~2 % of a lint run, on one thread.
     std::mem::forget(report);
+    code
+}
+
+/// `lint --fix`: writes the fixable files (or prints their diff, or the fixed stream for
+/// stdin), says which were refused and why, then lints again and reports what remains.
+fn run_fix(
+    core: &Core,
+    args: &LintArgs,
+    report: LintReport,
+    options: LoadOptions,
+) -> miette::Result<ExitCode> {
+    use k8s_constitution::fix::files::{self, STDIN};
+    let (fixes, mut refusals) = files::plan(&report);
+    let from_stdin = args.paths.iter().any(|p| p == "-");
+    if args.diff {
+        let diffs: String = fixes.iter().map(files::diff).collect();
+        write_stdout_with(|out| out.write_all(diffs.as_bytes()))?;
+        for r in &refusals {
+            eprintln!("{r}");
+        }
+        let findings: usize = fixes.iter().map(|f| f.findings).sum();
+        eprintln!(
+            "fix: {findings} finding(s) fixable in {} file(s)",
+            fixes.len()
+        );
+        return Ok(ExitCode::from(u8::from(
+            !fixes.is_empty() || !refusals.is_empty(),
+        )));
+    }
+    let mut fixed_findings = 0;
+    let mut fixed_files = 0;
+    let mut stdin_text = None;
+    for fix in &fixes {
+        if fix.file.name == STDIN {
+            stdin_text = Some(fix.fixed.clone());
+            fixed_findings += fix.findings;
+            continue;
+        }
+        match files::write(fix) {
+            Ok(()) => {
+                fixed_findings += fix.findings;
+                fixed_files += 1;
+            }
+            Err(refusal) => refusals.push(refusal),
+        }
+    }
+    for r in &refusals {
+        eprintln!("{r}");
+    }
+    if from_stdin {
+        // The stream, fixed or as it came, and nothing else on stdout.
+        let original = report
+            .sources
+            .iter()
+            .find(|s| s.name == STDIN)
+            .map(|s| s.text.clone())
+            .unwrap_or_default();
+        let text = stdin_text.unwrap_or(original);
+        write_stdout_with(|out| out.write_all(text.as_bytes()))?;
+        eprintln!("fix: {fixed_findings} finding(s) fixed in the stream");
+        return Ok(ExitCode::from(u8::from(!refusals.is_empty())));
+    }
+    eprintln!("fix: {fixed_findings} finding(s) fixed in {fixed_files} file(s)");
+    // Lint again with the first run's objects freed (two reports of 10k objects held together
+    // would double the peak memory).
+    let config = report.summary.config.clone();
+    drop(fixes);
+    drop(report);
+    let mut after = lint::lint_paths_in_context(core, &args.paths, &args.context, options);
+    if !args.allow_empty {
+        lint::require_objects(&mut after);
+    }
+    after.summary.config = config;
+    let code = finish_report(
+        &after,
+        &args.report,
+        core.rules(),
+        core.config().docs_base(),
+    );
+    std::mem::forget(after);
     code
 }
 

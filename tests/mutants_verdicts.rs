@@ -90,8 +90,10 @@ fn exempted(rule: &str, severity: &str, reason: &str) -> (String, String, bool, 
     (rule.into(), severity.into(), true, Some(reason.into()))
 }
 
-fn counts(errors: u64, warnings: u64, exempted: u64) -> Value {
-    json!({"files": 1, "documents": 1, "resources": 1, "errors": errors, "warnings": warnings, "exempted": exempted, "config": "config.yaml"})
+/// The summary; `fixable` counts the findings with a fix that are not exempted (here:
+/// run-as-non-root's, whatever its severity).
+fn counts(errors: u64, warnings: u64, exempted: u64, fixable: u64) -> Value {
+    json!({"files": 1, "documents": 1, "resources": 1, "errors": errors, "warnings": warnings, "exempted": exempted, "fixable": fixable, "config": "config.yaml"})
 }
 
 #[test]
@@ -108,7 +110,7 @@ fn severities_and_fail_on_decide_the_exit_code() {
             finding("run-as-non-root", "error")
         ]
     );
-    assert_eq!(r.summary, counts(1, 1, 0));
+    assert_eq!(r.summary, counts(1, 1, 0, 1));
     assert_eq!(r.code, 1, "an error fails the default --fail-on error");
     assert_eq!(lint(d, &both, None, &["--fail-on", "never"]).code, 0);
 
@@ -116,7 +118,7 @@ fn severities_and_fail_on_decide_the_exit_code() {
     let warning_only = ["--skip", "run-as-non-root"];
     let r = lint(d, &both, None, &warning_only);
     assert_eq!(r.findings, [finding("min-replicas", "warning")]);
-    assert_eq!(r.summary, counts(0, 1, 0));
+    assert_eq!(r.summary, counts(0, 1, 0, 0));
     assert_eq!(r.code, 0);
     let fail_on_warning = ["--skip", "run-as-non-root", "--fail-on", "warning"];
     assert_eq!(lint(d, &both, None, &fail_on_warning).code, 1);
@@ -130,7 +132,7 @@ fn severities_and_fail_on_decide_the_exit_code() {
         &["--skip", "run-as-non-root", "--fail-on", "warning"],
     );
     assert_eq!((r.code, r.findings.len()), (0, 0));
-    assert_eq!(r.summary, counts(0, 0, 0));
+    assert_eq!(r.summary, counts(0, 0, 0, 0));
 }
 
 #[test]
@@ -160,7 +162,7 @@ fn the_config_file_reaches_the_rules() {
         &[],
     );
     assert_eq!(r.findings, [finding("run-as-non-root", "warning")]);
-    assert_eq!((r.code, r.summary.clone()), (0, counts(0, 1, 0)));
+    assert_eq!((r.code, r.summary.clone()), (0, counts(0, 1, 0, 1)));
     // ... and a warning raised to an error fails it.
     let r = lint(
         d,
@@ -194,7 +196,7 @@ fn exemptions_lower_findings_until_they_expire() {
         r.findings,
         [exempted("run-as-non-root", "error", "legacy image")]
     );
-    assert_eq!((r.code, r.summary.clone()), (0, counts(0, 0, 1)));
+    assert_eq!((r.code, r.summary.clone()), (0, counts(0, 0, 1, 0)));
 
     let r = lint(d, &exempt(Some("2999-12-31")), None, &[]);
     assert_eq!((r.code, r.findings[0].2), (0, true));
@@ -207,7 +209,7 @@ fn exemptions_lower_findings_until_they_expire() {
         "{:?}",
         r.messages
     );
-    assert_eq!((r.code, r.summary), (1, counts(1, 0, 0)));
+    assert_eq!((r.code, r.summary), (1, counts(1, 0, 0, 1)));
 
     // From the config file, by coordinates; a coordinate that does not match exempts nothing.
     let config = |name: &str, until: &str| {

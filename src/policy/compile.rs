@@ -230,7 +230,7 @@ pub fn generated_module(rules: &[RuleMeta]) -> String {
             ""
         };
         module.push_str(&format!(
-            "{target} contains {{\"rule\": {id:?}, \"msg\": v.msg, \"path\": object.get(v, \"path\", []), \"help\": object.get(v, \"help\", null){resource}}} if {{\n\t{guard}some v in data.k8sc.rules.{pkg}.violation\n}}\n\n",
+            "{target} contains {{\"rule\": {id:?}, \"msg\": v.msg, \"path\": object.get(v, \"path\", []), \"help\": object.get(v, \"help\", null), \"fix\": object.get(v, \"fix\", null){resource}}} if {{\n\t{guard}some v in data.k8sc.rules.{pkg}.violation\n}}\n\n",
             id = rule.id,
             pkg = rule.package_name,
         ));

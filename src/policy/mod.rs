@@ -245,6 +245,8 @@ pub struct RawViolation {
     /// Advice computed from the object (its own names, labels, hosts), shown instead of the
     /// rule's generic remediation.
     pub help: Option<String>,
+    /// The rule's fix (JSON Patch operations on the object, see [`crate::fix`]), unparsed.
+    pub fix: Option<Json>,
 }
 
 /// Evaluates objects against the pack; one per worker thread.
@@ -469,6 +471,9 @@ fn raw_violation(v: &regorus::Value) -> Option<RawViolation> {
             })
             .unwrap_or_default(),
         help: member(v, "help").and_then(as_str).map(str::to_string),
+        fix: member(v, "fix")
+            .filter(|f| **f != regorus::Value::Null)
+            .and_then(|f| serde_json::to_value(f).ok()),
     })
 }
 

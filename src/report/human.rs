@@ -710,6 +710,7 @@ mod tests {
             message: String::new(),
             path: FieldPath::root(),
             file: file.clone(),
+            document: 0,
             line: 1,
             column: 1,
             span,
@@ -725,6 +726,7 @@ mod tests {
             sensitive: false,
             redact: Vec::new(),
             help: None,
+            fix: Vec::new(),
         }
     }
 

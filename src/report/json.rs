@@ -53,6 +53,9 @@ struct JsonFinding<'a> {
     /// The rule's advice for this object, when it computes one.
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<&'a str>,
+    /// JSON Patch (RFC 6902) operations on the document that fix it.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    fix: &'a [crate::fix::PatchOp],
 }
 
 impl<'a> JsonFinding<'a> {
@@ -70,6 +73,7 @@ impl<'a> JsonFinding<'a> {
             exempted: f.exempted(),
             exemption_reason: f.exemption_reason(),
             help: f.help.as_deref(),
+            fix: &f.fix,
         }
     }
 }

@@ -318,6 +318,7 @@ mod tests {
             },
             sensitive: false,
             help: None,
+            fix: Vec::new(),
         }
     }
 

@@ -1,5 +1,6 @@
 package k8sc.rules.automount_token
 
+import data.k8sc.lib.fix
 import data.k8sc.lib.help as hl
 import data.k8sc.lib.workloads as w
 import rego.v1
@@ -24,17 +25,24 @@ metadata := {
 	"kinds": ["*"],
 }
 
-violation contains {"msg": msg, "path": path, "help": help} if {
+# Fix: automountServiceAccountToken: false on the object the violation is about (the pod spec,
+# or the ServiceAccount), replacing a value that is not a boolean. An application that calls
+# the API sets true instead: the fix takes the safe default, as the remediation does.
+violation contains v if {
 	w.is_workload
 	not is_boolean(object.get(w.pod_spec, "automountServiceAccountToken", null))
 	path := w.pod_field_path("automountServiceAccountToken")
 	msg := "the pod does not set automountServiceAccountToken, so a ServiceAccount token is mounted into every container unless its ServiceAccount disables it; set it to false (or true to opt in explicitly)"
 	help := sprintf("Set %s: false in %s %s, or true if its pods call the Kubernetes API.", [hl.dotted(path), input.kind, hl.name_of(input)])
+	ops := [op | op := fix.set(w.pod_spec, w.pod_spec_path, ["automountServiceAccountToken"], false)]
+	v := object.union({"msg": msg, "path": path, "help": help}, fix.member(ops))
 }
 
-violation contains {"msg": msg, "path": ["automountServiceAccountToken"], "help": help} if {
+violation contains v if {
 	input.kind == "ServiceAccount"
 	not is_boolean(object.get(input, "automountServiceAccountToken", null))
 	msg := sprintf("ServiceAccount %q does not set automountServiceAccountToken, so its token is mounted into every pod that uses it; set it to false (or true to opt in explicitly)", [object.get(input, ["metadata", "name"], "")])
 	help := sprintf("Set automountServiceAccountToken: false on ServiceAccount %s, or true if the pods that use it call the Kubernetes API (a pod's own setting overrides it).", [hl.name_of(input)])
+	ops := [op | op := fix.set(input, [], ["automountServiceAccountToken"], false)]
+	v := object.union({"msg": msg, "path": ["automountServiceAccountToken"], "help": help}, fix.member(ops))
 }

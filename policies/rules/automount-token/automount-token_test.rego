@@ -1,5 +1,6 @@
 package k8sc.rules.automount_token
 
+import data.k8sc.lib.fix
 import rego.v1
 
 deployment(extra) := {
@@ -25,13 +26,15 @@ test_pod_unset_warns_at_pod_field if {
 }
 
 test_pod_null_or_string_is_unset if {
-	unset := {{
+	unset := {
 		"msg": "the pod does not set automountServiceAccountToken, so a ServiceAccount token is mounted into every container unless its ServiceAccount disables it; set it to false (or true to opt in explicitly)",
 		"path": ["spec", "template", "spec", "automountServiceAccountToken"],
 		"help": "Set spec.template.spec.automountServiceAccountToken: false in Deployment \"web\", or true if its pods call the Kubernetes API.",
-	}}
-	violation == unset with input as deployment({"automountServiceAccountToken": null})
-	violation == unset with input as deployment({"automountServiceAccountToken": "false"})
+	}
+
+	# null counts as missing (add); a string is a value, replaced
+	violation == {object.union(unset, {"fix": [{"op": "add", "path": ["spec", "template", "spec", "automountServiceAccountToken"], "value": false}]})} with input as deployment({"automountServiceAccountToken": null})
+	violation == {object.union(unset, {"fix": [{"op": "replace", "path": ["spec", "template", "spec", "automountServiceAccountToken"], "value": false}]})} with input as deployment({"automountServiceAccountToken": "false"})
 }
 
 test_bare_pod_and_cronjob_paths if {
@@ -58,6 +61,7 @@ test_service_account_unset_warns if {
 		"msg": "ServiceAccount \"web\" does not set automountServiceAccountToken, so its token is mounted into every pod that uses it; set it to false (or true to opt in explicitly)",
 		"path": ["automountServiceAccountToken"],
 		"help": "Set automountServiceAccountToken: false on ServiceAccount \"web\", or true if the pods that use it call the Kubernetes API (a pod's own setting overrides it).",
+		"fix": [{"op": "add", "path": ["automountServiceAccountToken"], "value": false}],
 	}} with input as service_account({})
 }
 
@@ -69,4 +73,36 @@ test_other_kinds_ignored if {
 # the missing pod spec read as an unset field).
 test_pod_without_spec_is_ignored if {
 	count(violation) == 0 with input as {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}}
+}
+
+# --- fixes (issue #13)
+
+# The object with every fix of its violations applied.
+fixed(obj) := fix.apply(obj, fix.ops_of(vs)) if {
+	vs := violation with input as obj
+}
+
+test_fix_pod_spec_of_a_deployment if {
+	{v.fix | some v in violation} == {[{"op": "add", "path": ["spec", "template", "spec", "automountServiceAccountToken"], "value": false}]} with input as deployment({})
+	count(violation) == 0 with input as fixed(deployment({}))
+}
+
+test_fix_bare_pod_and_cronjob if {
+	pod := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "app", "image": "app:1.0"}]}}
+	{v.fix | some v in violation} == {[{"op": "add", "path": ["spec", "automountServiceAccountToken"], "value": false}]} with input as pod
+	cronjob := {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"}, "spec": {"schedule": "@daily", "jobTemplate": {"spec": {"template": {"spec": {
+		"restartPolicy": "OnFailure",
+		"automountServiceAccountToken": "no",
+		"containers": [{"name": "job", "image": "app:1.0"}],
+	}}}}}}
+	{v.fix | some v in violation} == {[{"op": "replace", "path": ["spec", "jobTemplate", "spec", "template", "spec", "automountServiceAccountToken"], "value": false}]} with input as cronjob
+	count(violation) == 0 with input as fixed(pod)
+	count(violation) == 0 with input as fixed(cronjob)
+}
+
+# The ServiceAccount's own field, at its root.
+test_fix_service_account if {
+	{v.fix | some v in violation} == {[{"op": "replace", "path": ["automountServiceAccountToken"], "value": false}]} with input as service_account({"automountServiceAccountToken": "false"})
+	fixed(service_account({})) == service_account({"automountServiceAccountToken": false})
+	count(violation) == 0 with input as fixed(service_account({"automountServiceAccountToken": null}))
 }

@@ -1,5 +1,6 @@
 package k8sc.rules.drop_all_capabilities
 
+import data.k8sc.lib.fix
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -16,7 +17,9 @@ metadata := {
 	"pod_spec_only": true,
 }
 
-violation contains {"msg": msg, "path": path} if {
+# Fix: "ALL" appended to the drop list (a new list when there is none; no fix when drop is
+# something other than a list, which a human has to read).
+violation contains v if {
 	some c in w.containers
 	not w.is_windows_pod
 	drop := object.get(c.container, ["securityContext", "capabilities", "drop"], null)
@@ -24,10 +27,12 @@ violation contains {"msg": msg, "path": path} if {
 	not wrong_case_all(drop)
 	path := array.concat(c.path, ["securityContext", "capabilities", "drop"])
 	msg := sprintf("container %q does not drop ALL capabilities (securityContext.capabilities.drop must contain \"ALL\")", [c.name])
+	ops := [op | op := fix.append(c.container, c.path, ["securityContext", "capabilities", "drop"], "ALL")]
+	v := object.union({"msg": msg, "path": path}, fix.member(ops))
 }
 
-# "all", "All"...: point at the item itself.
-violation contains {"msg": msg, "path": path} if {
+# "all", "All"...: point at the item itself. Fix: the item replaced by "ALL".
+violation contains {"msg": msg, "path": path, "fix": [{"op": "replace", "path": path, "value": "ALL"}]} if {
 	some c in w.containers
 	not w.is_windows_pod
 	drop := object.get(c.container, ["securityContext", "capabilities", "drop"], null)

@@ -1,5 +1,6 @@
 package k8sc.rules.drop_all_capabilities
 
+import data.k8sc.lib.fix
 import rego.v1
 
 deployment(pod_sc, container_sc) := {
@@ -38,6 +39,7 @@ test_lowercase_all_fails_at_the_item if {
 	vs == {{
 		"msg": "container \"app\" drops \"all\": write it \"ALL\" in capitals (Pod Security admission compares capability names case-sensitively)",
 		"path": ["spec", "template", "spec", "containers", 0, "securityContext", "capabilities", "drop", 1],
+		"fix": [{"op": "replace", "path": ["spec", "template", "spec", "containers", 0, "securityContext", "capabilities", "drop", 1], "value": "ALL"}],
 	}}
 }
 
@@ -47,6 +49,7 @@ test_pod_level_capabilities_do_not_count if {
 	vs == {{
 		"msg": "container \"app\" does not drop ALL capabilities (securityContext.capabilities.drop must contain \"ALL\")",
 		"path": ["spec", "template", "spec", "containers", 0, "securityContext", "capabilities", "drop"],
+		"fix": [{"op": "add", "path": ["spec", "template", "spec", "containers", 0, "securityContext", "capabilities"], "value": {"drop": ["ALL"]}}],
 	}}
 }
 
@@ -107,4 +110,94 @@ test_metadata_declares_the_pss_level if {
 # (written against a mutant that dropped the check from the wrong-case finding).
 test_all_next_to_lowercase_all_passes if {
 	count(violation) == 0 with input as deployment({}, {"capabilities": {"drop": ["all", "ALL"]}})
+}
+
+# --- fixes (issue #13)
+
+# A Deployment whose pod spec is exactly `spec`.
+workload(spec) := {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {"template": {"spec": spec}}}
+
+container_path := ["spec", "template", "spec", "containers", 0]
+
+drop_path := array.concat(container_path, ["securityContext", "capabilities", "drop"])
+
+# The object with every fix of its violations applied.
+fixed(obj) := fix.apply(obj, fix.ops_of(vs)) if {
+	vs := violation with input as obj
+}
+
+# Capabilities are per container: a new securityContext on the container.
+test_fix_adds_the_security_context_when_there_is_none if {
+	violation == {{
+		"msg": "container \"app\" does not drop ALL capabilities (securityContext.capabilities.drop must contain \"ALL\")",
+		"path": drop_path,
+		"fix": [{"op": "add", "path": array.concat(container_path, ["securityContext"]), "value": {"capabilities": {"drop": ["ALL"]}}}],
+	}} with input as workload({"containers": [{"name": "app", "image": "app:1.0"}]})
+	{v.fix | some v in violation} == {[{"op": "add", "path": array.concat(container_path, ["securityContext"]), "value": {"capabilities": {"drop": ["ALL"]}}}]} with input as deployment({}, null)
+}
+
+# The first missing level is added, the rest nested in it.
+test_fix_adds_the_missing_levels_only if {
+	{v.fix | some v in violation} == {[{"op": "add", "path": array.concat(container_path, ["securityContext", "capabilities"]), "value": {"drop": ["ALL"]}}]} with input as deployment({}, {"runAsNonRoot": true})
+	{v.fix | some v in violation} == {[{"op": "add", "path": drop_path, "value": ["ALL"]}]} with input as deployment({}, {"capabilities": {"add": ["NET_BIND_SERVICE"]}})
+	{v.fix | some v in violation} == {[{"op": "add", "path": drop_path, "value": ["ALL"]}]} with input as deployment({}, {"capabilities": {"drop": null}})
+}
+
+# A drop list without "ALL": appended to, what it already drops kept.
+test_fix_appends_to_an_existing_list if {
+	violation == {{
+		"msg": "container \"app\" does not drop ALL capabilities (securityContext.capabilities.drop must contain \"ALL\")",
+		"path": drop_path,
+		"fix": [{"op": "add", "path": array.concat(drop_path, ["-"]), "value": "ALL"}],
+	}} with input as deployment({}, {"capabilities": {"drop": ["NET_RAW", "SYS_ADMIN"]}})
+	fixed(deployment({}, {"capabilities": {"drop": ["NET_RAW", "SYS_ADMIN"]}})).spec.template.spec.containers[0].securityContext.capabilities.drop == ["NET_RAW", "SYS_ADMIN", "ALL"]
+	{v.fix | some v in violation} == {[{"op": "add", "path": array.concat(drop_path, ["-"]), "value": "ALL"}]} with input as deployment({}, {"capabilities": {"drop": []}})
+}
+
+# Each wrong-case item is replaced where it stands.
+test_fix_wrong_case_items_are_replaced if {
+	{[v.path, v.fix] | some v in violation} == {
+		[array.concat(drop_path, [0]), [{"op": "replace", "path": array.concat(drop_path, [0]), "value": "ALL"}]],
+		[array.concat(drop_path, [2]), [{"op": "replace", "path": array.concat(drop_path, [2]), "value": "ALL"}]],
+	} with input as deployment({}, {"capabilities": {"drop": ["all", "NET_RAW", "All"]}})
+	count(violation) == 0 with input as fixed(deployment({}, {"capabilities": {"drop": ["all", "NET_RAW", "All"]}}))
+}
+
+test_fix_cronjob_path if {
+	obj := {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"}, "spec": {"schedule": "@daily", "jobTemplate": {"spec": {"template": {"spec": {
+		"restartPolicy": "OnFailure",
+		"containers": [{"name": "job", "image": "job:1", "securityContext": {"capabilities": {"drop": ["NET_RAW"]}}}],
+	}}}}}}
+	{v.fix | some v in violation} == {[{"op": "add", "path": ["spec", "jobTemplate", "spec", "template", "spec", "containers", 0, "securityContext", "capabilities", "drop", "-"], "value": "ALL"}]} with input as obj
+	count(violation) == 0 with input as fixed(obj)
+}
+
+# A drop that is not a list, or capabilities that are not an object, cannot be patched safely:
+# the finding stays, unfixed.
+test_fix_none_when_drop_is_not_a_list if {
+	violation == {{
+		"msg": "container \"app\" does not drop ALL capabilities (securityContext.capabilities.drop must contain \"ALL\")",
+		"path": drop_path,
+	}} with input as deployment({}, {"capabilities": {"drop": "NET_RAW"}})
+	violation == {{
+		"msg": "container \"app\" does not drop ALL capabilities (securityContext.capabilities.drop must contain \"ALL\")",
+		"path": drop_path,
+	}} with input as deployment({}, {"capabilities": ["ALL"]})
+}
+
+test_fixes_make_the_violations_disappear if {
+	every obj in [
+		deployment({}, {}),
+		deployment({}, null),
+		deployment({}, {"capabilities": {"drop": ["NET_RAW"]}}),
+		deployment({}, {"capabilities": {"drop": [1, "all"]}}),
+		workload({"containers": [{"name": "app", "image": "app:1.0"}]}),
+		{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {
+			"initContainers": [{"name": "migrate", "image": "m:1", "securityContext": {"capabilities": {"drop": ["all"]}}}, {"name": "proxy", "image": "proxy:1", "restartPolicy": "Always"}],
+			"containers": [{"name": "app", "image": "a:1", "securityContext": {"capabilities": null}}],
+			"ephemeralContainers": [{"name": "dbg", "image": "busybox:1.36", "securityContext": {"capabilities": {"add": ["SYS_PTRACE"]}}}],
+		}},
+	] {
+		count(violation) == 0 with input as fixed(obj)
+	}
 }

@@ -1,5 +1,6 @@
 package k8sc.rules.no_host_namespaces
 
+import data.k8sc.lib.fix
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -17,9 +18,12 @@ metadata := {
 
 namespace_of := {"hostNetwork": "network", "hostPID": "process (PID)", "hostIPC": "IPC"}
 
-violation contains {"msg": msg, "path": path} if {
+# Fix: the field replaced by false (the pod's own namespace).
+violation contains v if {
 	some field, ns in namespace_of
 	w.pod_spec[field] == true
 	path := w.pod_field_path(field)
 	msg := sprintf("the pod sets %s: true and shares the node's %s namespace", [field, ns])
+	ops := [op | op := fix.set(w.pod_spec, w.pod_spec_path, [field], false)]
+	v := object.union({"msg": msg, "path": path}, fix.member(ops))
 }

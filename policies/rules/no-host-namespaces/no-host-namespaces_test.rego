@@ -1,5 +1,6 @@
 package k8sc.rules.no_host_namespaces
 
+import data.k8sc.lib.fix
 import rego.v1
 
 deployment(extra) := {
@@ -58,4 +59,45 @@ test_metadata_declares_the_pss_level if {
 	metadata.severity == "error"
 	metadata.pss == "baseline"
 	metadata.kinds == ["*"]
+}
+
+# --- fixes (issue #13)
+
+# The object with every fix of its violations applied.
+fixed(obj) := fix.apply(obj, fix.ops_of(vs)) if {
+	vs := violation with input as obj
+}
+
+test_fix_replaces_each_field_with_false if {
+	violation == {
+		{
+			"msg": "the pod sets hostNetwork: true and shares the node's network namespace",
+			"path": ["spec", "template", "spec", "hostNetwork"],
+			"fix": [{"op": "replace", "path": ["spec", "template", "spec", "hostNetwork"], "value": false}],
+		},
+		{
+			"msg": "the pod sets hostPID: true and shares the node's process (PID) namespace",
+			"path": ["spec", "template", "spec", "hostPID"],
+			"fix": [{"op": "replace", "path": ["spec", "template", "spec", "hostPID"], "value": false}],
+		},
+		{
+			"msg": "the pod sets hostIPC: true and shares the node's IPC namespace",
+			"path": ["spec", "template", "spec", "hostIPC"],
+			"fix": [{"op": "replace", "path": ["spec", "template", "spec", "hostIPC"], "value": false}],
+		},
+	} with input as deployment({"hostNetwork": true, "hostPID": true, "hostIPC": true})
+	count(violation) == 0 with input as fixed(deployment({"hostNetwork": true, "hostPID": true, "hostIPC": true}))
+}
+
+test_fix_cronjob_and_bare_pod_paths if {
+	cronjob := {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "backup"}, "spec": {"schedule": "0 3 * * *", "jobTemplate": {"spec": {"template": {"spec": {
+		"hostNetwork": true,
+		"restartPolicy": "OnFailure",
+		"containers": [{"name": "backup", "image": "backup:1"}],
+	}}}}}}
+	{v.fix | some v in violation} == {[{"op": "replace", "path": ["spec", "jobTemplate", "spec", "template", "spec", "hostNetwork"], "value": false}]} with input as cronjob
+	count(violation) == 0 with input as fixed(cronjob)
+	pod := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"hostPID": true, "hostIPC": false, "containers": [{"name": "a", "image": "a:1"}]}}
+	{v.fix | some v in violation} == {[{"op": "replace", "path": ["spec", "hostPID"], "value": false}]} with input as pod
+	fixed(pod).spec == {"hostPID": false, "hostIPC": false, "containers": [{"name": "a", "image": "a:1"}]}
 }

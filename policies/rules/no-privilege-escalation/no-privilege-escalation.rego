@@ -1,5 +1,6 @@
 package k8sc.rules.no_privilege_escalation
 
+import data.k8sc.lib.fix
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -15,13 +16,16 @@ metadata := {
 	"pod_spec_only": true,
 }
 
-violation contains {"msg": msg, "path": path} if {
+# Fix: allowPrivilegeEscalation: false on the container (the only place it exists).
+violation contains v if {
 	some c in w.containers
 	not w.is_windows_pod
 	value := object.get(c.container, ["securityContext", "allowPrivilegeEscalation"], null)
 	value != false
 	path := array.concat(c.path, ["securityContext", "allowPrivilegeEscalation"])
 	msg := sprintf("container %q %s", [c.name, problem(value)])
+	ops := [op | op := fix.set(c.container, c.path, ["securityContext", "allowPrivilegeEscalation"], false)]
+	v := object.union({"msg": msg, "path": path}, fix.member(ops))
 }
 
 problem(value) := "sets allowPrivilegeEscalation: true" if value == true

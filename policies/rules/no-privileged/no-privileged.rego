@@ -1,5 +1,6 @@
 package k8sc.rules.no_privileged
 
+import data.k8sc.lib.fix
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -15,9 +16,12 @@ metadata := {
 	"pod_spec_only": true,
 }
 
-violation contains {"msg": msg, "path": path} if {
+# Fix: privileged replaced by false. Which capability to grant instead, if any, is a human's call.
+violation contains v if {
 	some c in w.containers
 	object.get(c.container, ["securityContext", "privileged"], null) == true
 	path := array.concat(c.path, ["securityContext", "privileged"])
 	msg := sprintf("container %q sets securityContext.privileged: true", [c.name])
+	ops := [op | op := fix.set(c.container, c.path, ["securityContext", "privileged"], false)]
+	v := object.union({"msg": msg, "path": path}, fix.member(ops))
 }

@@ -1,5 +1,6 @@
 package k8sc.rules.read_only_root_filesystem
 
+import data.k8sc.lib.fix
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -14,13 +15,17 @@ metadata := {
 	"pod_spec_only": true,
 }
 
-violation contains {"msg": msg, "path": path} if {
+# Fix: readOnlyRootFilesystem: true on the container (the only place it exists). The emptyDir
+# mounts a process may then need for /tmp are not added: which paths it writes is for a human.
+violation contains v if {
 	some c in w.containers
 	not w.is_windows_pod
 	value := object.get(c.container, ["securityContext", "readOnlyRootFilesystem"], null)
 	value != true
 	path := array.concat(c.path, ["securityContext", "readOnlyRootFilesystem"])
 	msg := sprintf("container %q %s", [c.name, problem(value)])
+	ops := [op | op := fix.set(c.container, c.path, ["securityContext", "readOnlyRootFilesystem"], true)]
+	v := object.union({"msg": msg, "path": path}, fix.member(ops))
 }
 
 problem(value) := "sets readOnlyRootFilesystem: false" if value == false

@@ -1,5 +1,6 @@
 package k8sc.rules.read_only_root_filesystem
 
+import data.k8sc.lib.fix
 import rego.v1
 
 deployment(pod_sc, container_sc) := {
@@ -72,4 +73,69 @@ test_metadata_has_no_pss_level if {
 	metadata.severity == "error"
 	not "pss" in object.keys(metadata)
 	metadata.kinds == ["*"]
+}
+
+# --- fixes (issue #13)
+
+# A Deployment whose pod spec is exactly `spec`.
+workload(spec) := {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {"template": {"spec": spec}}}
+
+# The object with every fix of its violations applied.
+fixed(obj) := fix.apply(obj, fix.ops_of(vs)) if {
+	vs := violation with input as obj
+}
+
+test_fix_adds_the_security_context_when_there_is_none if {
+	violation == {{
+		"msg": "container \"app\" does not set readOnlyRootFilesystem: true",
+		"path": field_path,
+		"fix": [{"op": "add", "path": ["spec", "template", "spec", "containers", 0, "securityContext"], "value": {"readOnlyRootFilesystem": true}}],
+	}} with input as workload({"containers": [{"name": "app", "image": "app:1.0"}]})
+	{v.fix | some v in violation} == {[{"op": "add", "path": ["spec", "template", "spec", "containers", 0, "securityContext"], "value": {"readOnlyRootFilesystem": true}}]} with input as deployment({}, null)
+}
+
+test_fix_adds_the_field_to_an_existing_security_context if {
+	{v.fix | some v in violation} == {[{"op": "add", "path": field_path, "value": true}]} with input as deployment({}, {"runAsNonRoot": true})
+	{v.fix | some v in violation} == {[{"op": "add", "path": field_path, "value": true}]} with input as deployment({}, {"readOnlyRootFilesystem": null})
+}
+
+test_fix_replaces_a_wrong_value if {
+	violation == {{
+		"msg": "container \"app\" sets readOnlyRootFilesystem: false",
+		"path": field_path,
+		"fix": [{"op": "replace", "path": field_path, "value": true}],
+	}} with input as deployment({}, {"readOnlyRootFilesystem": false})
+}
+
+test_fix_cronjob_path if {
+	obj := {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"}, "spec": {"schedule": "@daily", "jobTemplate": {"spec": {"template": {"spec": {
+		"restartPolicy": "OnFailure",
+		"containers": [{"name": "job", "image": "job:1"}],
+	}}}}}}
+	{v.fix | some v in violation} == {[{"op": "add", "path": ["spec", "jobTemplate", "spec", "template", "spec", "containers", 0, "securityContext"], "value": {"readOnlyRootFilesystem": true}}]} with input as obj
+	count(violation) == 0 with input as fixed(obj)
+}
+
+# A securityContext that is not an object cannot be patched safely: the finding stays, unfixed.
+test_fix_none_for_a_malformed_security_context if {
+	violation == {{
+		"msg": "container \"app\" does not set readOnlyRootFilesystem: true",
+		"path": field_path,
+	}} with input as deployment({}, ["readOnlyRootFilesystem"])
+}
+
+test_fixes_make_the_violations_disappear if {
+	every obj in [
+		deployment({}, {}),
+		deployment({}, null),
+		deployment({}, {"readOnlyRootFilesystem": false}),
+		workload({"containers": [{"name": "app", "image": "app:1.0"}]}),
+		{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {
+			"initContainers": [{"name": "migrate", "image": "m:1"}, {"name": "proxy", "image": "proxy:1", "restartPolicy": "Always", "securityContext": {"readOnlyRootFilesystem": false}}],
+			"containers": [{"name": "app", "image": "a:1", "securityContext": {"runAsNonRoot": true}}],
+			"ephemeralContainers": [{"name": "dbg", "image": "busybox:1.36"}],
+		}},
+	] {
+		count(violation) == 0 with input as fixed(obj)
+	}
 }

@@ -1,5 +1,6 @@
 package k8sc.rules.run_as_non_root
 
+import data.k8sc.lib.fix
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -15,27 +16,51 @@ metadata := {
 	"pod_spec_only": true,
 }
 
-violation contains {"msg": msg, "path": path} if {
-	object.get(w.pod_spec, ["securityContext", "runAsNonRoot"], null) == false
-	path := array.concat(w.pod_spec_path, ["securityContext", "runAsNonRoot"])
+# Fixes: runAsNonRoot set to true (an explicit false replaced where it stands); none for
+# runAsUser: 0, whose replacement UID is a human's choice.
+field := ["securityContext", "runAsNonRoot"]
+
+violation contains v if {
+	object.get(w.pod_spec, field, null) == false
+	path := array.concat(w.pod_spec_path, field)
 	msg := "the pod sets securityContext.runAsNonRoot: false"
+	v := object.union({"msg": msg, "path": path}, fix.member([op | op := pod_fix]))
 }
 
-violation contains {"msg": msg, "path": path} if {
+violation contains v if {
 	some c in w.containers
-	object.get(c.container, ["securityContext", "runAsNonRoot"], null) == false
-	path := array.concat(c.path, ["securityContext", "runAsNonRoot"])
+	object.get(c.container, field, null) == false
+	path := array.concat(c.path, field)
 	msg := sprintf("container %q sets securityContext.runAsNonRoot: false", [c.name])
+	v := object.union({"msg": msg, "path": path}, fix.member([op | op := container_fix(c)]))
 }
 
 # Set nowhere (a pod-level false is reported once, above).
-violation contains {"msg": msg, "path": path} if {
-	object.get(w.pod_spec, ["securityContext", "runAsNonRoot"], null) == null
+violation contains v if {
+	object.get(w.pod_spec, field, null) == null
 	some c in w.containers
-	object.get(c.container, ["securityContext", "runAsNonRoot"], null) == null
-	path := array.concat(c.path, ["securityContext", "runAsNonRoot"])
+	object.get(c.container, field, null) == null
+	path := array.concat(c.path, field)
 	msg := sprintf("container %q does not set runAsNonRoot: true (on the container or the pod)", [c.name])
+	v := object.union({"msg": msg, "path": path}, fix.member([op | op := unset_fix(c)]))
 }
+
+# When no container sets runAsNonRoot, every one of them needs it: one pod-level setting covers
+# them all (the same operation on each of their violations). When some do, each of the others
+# gets its own, so the fix stays on the containers that lack it.
+unset_fix(_) := pod_fix if not some_container_sets
+
+unset_fix(c) := container_fix(c) if some_container_sets
+
+# A rule, not a function: computed once per object, not once per container.
+some_container_sets if {
+	some c in w.containers
+	object.get(c.container, field, null) != null
+}
+
+pod_fix := fix.set(w.pod_spec, w.pod_spec_path, field, true)
+
+container_fix(c) := fix.set(c.container, c.path, field, true)
 
 # runAsUser: 0 anywhere is root, whatever runAsNonRoot says.
 violation contains {"msg": msg, "path": path} if {

@@ -1,5 +1,6 @@
 package k8sc.rules.run_as_non_root
 
+import data.k8sc.lib.fix
 import rego.v1
 
 deployment(pod_sc, container_sc) := {
@@ -129,4 +130,132 @@ test_metadata_declares_the_pss_level if {
 	metadata.severity == "error"
 	metadata.pss == "restricted"
 	metadata.kinds == ["*"]
+}
+
+# --- fixes (issue #13)
+
+# A Deployment whose pod spec is exactly `spec` (no securityContext key unless given).
+workload(spec) := {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {"template": {"spec": spec}}}
+
+app := {"name": "app", "image": "app:1.0"}
+
+sidecar := {"name": "sidecar", "image": "proxy:1.0"}
+
+# The object with every fix of its violations applied.
+fixed(obj) := fix.apply(obj, fix.ops_of(vs)) if {
+	vs := violation with input as obj
+}
+
+test_fix_pod_false_is_replaced if {
+	violation == {{
+		"msg": "the pod sets securityContext.runAsNonRoot: false",
+		"path": pod_path("runAsNonRoot"),
+		"fix": [{"op": "replace", "path": pod_path("runAsNonRoot"), "value": true}],
+	}} with input as deployment({"runAsNonRoot": false}, {})
+}
+
+test_fix_container_false_is_replaced if {
+	violation == {{
+		"msg": "container \"app\" sets securityContext.runAsNonRoot: false",
+		"path": container_path("runAsNonRoot"),
+		"fix": [{"op": "replace", "path": container_path("runAsNonRoot"), "value": true}],
+	}} with input as deployment({"runAsNonRoot": true}, {"runAsNonRoot": false})
+}
+
+# No container sets it: the pod-level securityContext, added whole when the pod has none.
+test_fix_unset_everywhere_goes_to_the_pod if {
+	violation == {{
+		"msg": "container \"app\" does not set runAsNonRoot: true (on the container or the pod)",
+		"path": container_path("runAsNonRoot"),
+		"fix": [{"op": "add", "path": ["spec", "template", "spec", "securityContext"], "value": {"runAsNonRoot": true}}],
+	}} with input as workload({"containers": [app]})
+	{v.fix | some v in violation} == {[{"op": "add", "path": pod_path("runAsNonRoot"), "value": true}]} with input as deployment({"runAsUser": 1000}, {})
+
+	# a null securityContext counts as missing
+	{v.fix | some v in violation} == {[{"op": "add", "path": ["spec", "template", "spec", "securityContext"], "value": {"runAsNonRoot": true}}]} with input as deployment(null, null)
+}
+
+# Every container's violation carries the same single pod-level operation.
+test_fix_unset_in_every_container_is_one_pod_level_op if {
+	vs := violation with input as workload({"containers": [app, sidecar], "initContainers": [{"name": "init", "image": "init:1", "securityContext": {"runAsUser": 1000}}]})
+	count(vs) == 3
+	{v.fix | some v in vs} == {[{"op": "add", "path": ["spec", "template", "spec", "securityContext"], "value": {"runAsNonRoot": true}}]}
+	count(violation) == 0 with input as fixed(workload({"containers": [app, sidecar], "initContainers": [{"name": "init", "image": "init:1", "securityContext": {"runAsUser": 1000}}]}))
+}
+
+# Some containers set it: the pod value would not reach them, so each other container gets its
+# own, whether it has no securityContext or one without the field.
+test_fix_mixed_goes_to_each_container if {
+	obj := workload({"containers": [
+		{"name": "app", "image": "app:1.0", "securityContext": {"runAsNonRoot": true}},
+		sidecar,
+		{"name": "exporter", "image": "exporter:1.0", "securityContext": {"readOnlyRootFilesystem": true}},
+	]})
+	{[v.path, v.fix] | some v in violation} == {
+		[
+			["spec", "template", "spec", "containers", 1, "securityContext", "runAsNonRoot"],
+			[{"op": "add", "path": ["spec", "template", "spec", "containers", 1, "securityContext"], "value": {"runAsNonRoot": true}}],
+		],
+		[
+			["spec", "template", "spec", "containers", 2, "securityContext", "runAsNonRoot"],
+			[{"op": "add", "path": ["spec", "template", "spec", "containers", 2, "securityContext", "runAsNonRoot"], "value": true}],
+		],
+	} with input as obj
+	count(violation) == 0 with input as fixed(obj)
+}
+
+# A container that sets false counts as setting it: its sibling gets a container-level fix.
+test_fix_mixed_with_an_explicit_false if {
+	obj := workload({"containers": [{"name": "app", "image": "app:1.0", "securityContext": {"runAsNonRoot": false}}, sidecar]})
+	{[v.path, v.fix] | some v in violation} == {
+		[container_path("runAsNonRoot"), [{"op": "replace", "path": container_path("runAsNonRoot"), "value": true}]],
+		[
+			["spec", "template", "spec", "containers", 1, "securityContext", "runAsNonRoot"],
+			[{"op": "add", "path": ["spec", "template", "spec", "containers", 1, "securityContext"], "value": {"runAsNonRoot": true}}],
+		],
+	} with input as obj
+	count(violation) == 0 with input as fixed(obj)
+}
+
+test_fix_cronjob_pod_level if {
+	obj := {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"}, "spec": {"schedule": "@daily", "jobTemplate": {"spec": {"template": {"spec": {
+		"restartPolicy": "OnFailure",
+		"containers": [{"name": "job", "image": "job:1"}],
+	}}}}}}
+	{v.fix | some v in violation} == {[{"op": "add", "path": ["spec", "jobTemplate", "spec", "template", "spec", "securityContext"], "value": {"runAsNonRoot": true}}]} with input as obj
+	count(violation) == 0 with input as fixed(obj)
+}
+
+# Which UID to run as instead of 0 is a human's choice: no fix.
+test_fix_none_for_uid_zero if {
+	violation == {
+		{"msg": "the pod sets runAsUser: 0 (root)", "path": pod_path("runAsUser")},
+		{"msg": "container \"app\" runs as UID 0 (root)", "path": container_path("runAsUser")},
+	} with input as deployment({"runAsNonRoot": true, "runAsUser": 0}, {"runAsUser": 0})
+}
+
+# A securityContext that is not an object cannot be patched safely: the finding stays, unfixed.
+test_fix_none_for_a_malformed_security_context if {
+	violation == {{
+		"msg": "container \"app\" does not set runAsNonRoot: true (on the container or the pod)",
+		"path": container_path("runAsNonRoot"),
+	}} with input as deployment("restricted", {})
+}
+
+test_fixes_make_the_violations_disappear if {
+	every obj in [
+		deployment({"runAsNonRoot": false}, {}),
+		deployment({"runAsNonRoot": false}, {"runAsNonRoot": false}),
+		deployment({}, {"runAsNonRoot": false}),
+		deployment(null, null),
+		deployment({"runAsUser": 1000}, {"runAsUser": 1000}),
+		workload({"containers": [app]}),
+		{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {
+			"initContainers": [{"name": "proxy", "image": "proxy:1", "restartPolicy": "Always"}],
+			"containers": [app],
+			"ephemeralContainers": [{"name": "dbg", "image": "busybox:1.36", "securityContext": {"runAsNonRoot": false}}],
+		}},
+	] {
+		count(violation) == 0 with input as fixed(obj)
+	}
 }

@@ -1,5 +1,6 @@
 package k8sc.rules.seccomp_profile
 
+import data.k8sc.lib.fix
 import data.k8sc.lib.workloads as w
 import rego.v1
 
@@ -20,11 +21,28 @@ metadata := {
 # container, is the baseline control: no-unconfined-seccomp reports it.
 
 # Set nowhere: the container runs Unconfined.
-violation contains {"msg": msg, "path": path} if {
+violation contains v if {
 	object.get(w.pod_spec, ["securityContext", "seccompProfile"], null) == null
 	not w.is_windows_pod
 	some c in w.containers
 	object.get(c.container, ["securityContext", "seccompProfile"], null) == null
 	path := array.concat(c.path, ["securityContext", "seccompProfile", "type"])
 	msg := sprintf("container %q has no seccomp profile (set securityContext.seccompProfile.type: RuntimeDefault on the pod or the container)", [c.name])
+	v := object.union({"msg": msg, "path": path}, fix.member([op | op := unset_fix(c)]))
+}
+
+# Fix: seccompProfile {type: RuntimeDefault}. When no container has a profile, every one of them
+# needs it: one pod-level profile covers them all (the same operation on each of their
+# violations). When some do (even Unconfined, no-unconfined-seccomp's finding), each of the
+# others gets its own, so the fix stays on the containers that lack a profile.
+profile := {"type": "RuntimeDefault"}
+
+unset_fix(_) := fix.set(w.pod_spec, w.pod_spec_path, ["securityContext", "seccompProfile"], profile) if not some_container_sets
+
+unset_fix(c) := fix.set(c.container, c.path, ["securityContext", "seccompProfile"], profile) if some_container_sets
+
+# A rule, not a function: computed once per object, not once per container.
+some_container_sets if {
+	some c in w.containers
+	object.get(c.container, ["securityContext", "seccompProfile"], null) != null
 }

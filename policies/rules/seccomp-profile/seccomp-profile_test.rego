@@ -1,5 +1,6 @@
 package k8sc.rules.seccomp_profile
 
+import data.k8sc.lib.fix
 import rego.v1
 
 deployment(pod_sc, container_sc) := {
@@ -101,4 +102,93 @@ test_metadata_declares_the_pss_level if {
 	metadata.severity == "error"
 	metadata.pss == "restricted"
 	metadata.kinds == ["*"]
+}
+
+# --- fixes (issue #13)
+
+# A Deployment whose pod spec is exactly `spec`.
+workload(spec) := {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {"template": {"spec": spec}}}
+
+# The object with every fix of its violations applied.
+fixed(obj) := fix.apply(obj, fix.ops_of(vs)) if {
+	vs := violation with input as obj
+}
+
+msg(name) := sprintf("container %q has no seccomp profile (set securityContext.seccompProfile.type: RuntimeDefault on the pod or the container)", [name])
+
+# No container has a profile: one pod-level profile, the same operation on every violation.
+test_fix_unset_everywhere_goes_to_the_pod if {
+	pod_op := {"op": "add", "path": ["spec", "template", "spec", "securityContext", "seccompProfile"], "value": {"type": "RuntimeDefault"}}
+	violation == {
+		{"msg": msg("app"), "path": container_type_path(0), "fix": [pod_op]},
+		{"msg": msg("metrics"), "path": container_type_path(1), "fix": [pod_op]},
+	} with input as deployment({"runAsNonRoot": true}, {})
+
+	# a null profile counts as missing
+	{v.fix | some v in violation} == {[pod_op]} with input as deployment({"seccompProfile": null}, {"seccompProfile": null})
+}
+
+# Without a pod securityContext (absent or null), it is added whole.
+test_fix_pod_without_security_context if {
+	pod_op := {"op": "add", "path": ["spec", "template", "spec", "securityContext"], "value": {"seccompProfile": {"type": "RuntimeDefault"}}}
+	violation == {{"msg": msg("app"), "path": container_type_path(0), "fix": [pod_op]}} with input as workload({"containers": [{"name": "app", "image": "app:1.0"}]})
+	{v.fix | some v in violation} == {[pod_op]} with input as deployment(null, null)
+	count(violation) == 0 with input as fixed(deployment(null, null))
+}
+
+# Some containers have a profile: the pod value would not reach them, so each other container
+# gets its own, whether it has no securityContext or one without the field.
+test_fix_mixed_goes_to_each_container if {
+	obj := workload({"containers": [
+		{"name": "app", "image": "app:1.0", "securityContext": runtime_default},
+		{"name": "metrics", "image": "exporter:2.1"},
+		{"name": "proxy", "image": "proxy:1", "securityContext": {"runAsNonRoot": true}},
+	]})
+	violation == {
+		{"msg": msg("metrics"), "path": container_type_path(1), "fix": [{"op": "add", "path": ["spec", "template", "spec", "containers", 1, "securityContext"], "value": runtime_default}]},
+		{"msg": msg("proxy"), "path": container_type_path(2), "fix": [{"op": "add", "path": ["spec", "template", "spec", "containers", 2, "securityContext", "seccompProfile"], "value": {"type": "RuntimeDefault"}}]},
+	} with input as obj
+	count(violation) == 0 with input as fixed(obj)
+}
+
+# A container's explicit Unconfined is no-unconfined-seccomp's finding (and fix): it still
+# counts as a container that sets a profile, so its sibling gets a container-level fix.
+test_fix_mixed_with_an_unconfined_container if {
+	obj := deployment(null, {"seccompProfile": {"type": "Unconfined"}})
+	{v.fix | some v in violation} == {[{"op": "add", "path": ["spec", "template", "spec", "containers", 1, "securityContext"], "value": runtime_default}]} with input as obj
+	count(violation) == 0 with input as fixed(obj)
+}
+
+test_fix_cronjob_pod_level if {
+	obj := {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"}, "spec": {"schedule": "@hourly", "jobTemplate": {"spec": {"template": {"spec": {
+		"restartPolicy": "OnFailure",
+		"securityContext": {"runAsNonRoot": true},
+		"containers": [{"name": "job", "image": "job:1"}],
+	}}}}}}
+	{v.fix | some v in violation} == {[{"op": "add", "path": ["spec", "jobTemplate", "spec", "template", "spec", "securityContext", "seccompProfile"], "value": {"type": "RuntimeDefault"}}]} with input as obj
+	count(violation) == 0 with input as fixed(obj)
+}
+
+# A pod securityContext that is not an object cannot be patched safely: the findings stay, unfixed.
+test_fix_none_for_a_malformed_pod_security_context if {
+	violation == {
+		{"msg": msg("app"), "path": container_type_path(0)},
+		{"msg": msg("metrics"), "path": container_type_path(1)},
+	} with input as deployment("RuntimeDefault", {})
+}
+
+test_fixes_make_the_violations_disappear if {
+	every obj in [
+		deployment({}, {}),
+		deployment(null, null),
+		deployment(null, runtime_default),
+		deployment({"seccompProfile": null}, {"seccompProfile": null}),
+		{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {
+			"initContainers": [{"name": "proxy", "image": "proxy:1", "restartPolicy": "Always"}],
+			"containers": [{"name": "a", "image": "a:1"}],
+			"ephemeralContainers": [{"name": "dbg", "image": "busybox:1.36", "securityContext": {"seccompProfile": {"type": "Localhost", "localhostProfile": "debug.json"}}}],
+		}},
+	] {
+		count(violation) == 0 with input as fixed(obj)
+	}
 }
