@@ -333,7 +333,7 @@ fn block_entry(out: &mut String, indent: usize, k: &str, v: &Json, nl: &str) {
 }
 
 /// A value in flow style: `{a: 1, b: [x]}`.
-fn flow(v: &Json) -> String {
+pub(crate) fn flow(v: &Json) -> String {
     match v {
         Json::Object(map) => {
             let items: Vec<String> = map

@@ -116,6 +116,25 @@ pub fn pointer(path: &FieldPath) -> String {
     out
 }
 
+/// The operations in words, for people: `set spec.securityContext.runAsNonRoot: true`,
+/// `add ALL to ...capabilities.drop`, `remove spec.hostPID`.
+pub fn describe(ops: &[PatchOp]) -> String {
+    ops.iter()
+        .map(|op| {
+            let segments = op.path.segments();
+            let value = op.value.as_ref().map(edit::flow).unwrap_or_default();
+            match (op.op, segments.split_last()) {
+                (Op::Add, Some((Segment::Key(dash), list))) if dash == "-" => {
+                    format!("add {value} to {}", FieldPath(list.to_vec()))
+                }
+                (Op::Remove, _) => format!("remove {}", op.path),
+                _ => format!("set {}: {value}", op.path),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 impl Serialize for PatchOp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(if self.value.is_some() { 3 } else { 2 }))?;
@@ -147,6 +166,10 @@ mod tests {
         assert_eq!(ops[1].op, Op::Replace);
         assert_eq!(ops[2].op, Op::Remove);
         assert_eq!(ops[2].value, None);
+        assert_eq!(
+            describe(&ops),
+            "set spec.securityContext: {runAsNonRoot: true}; set spec.containers[0].securityContext.privileged: false; remove spec.hostPID; add ALL to spec.containers[1].securityContext.capabilities.drop"
+        );
         assert_eq!(
             serde_json::to_value(&ops).expect("serializes"),
             json!([

@@ -372,6 +372,7 @@ fn finding_list(
     let indent = " ".repeat(digits + 5);
     let mut out = String::new();
     let mut advice_given: Vec<&str> = Vec::new();
+    let mut fixes_given: Vec<String> = Vec::new();
     for (i, f) in group.iter().enumerate() {
         let (mark, ansi) = match severity_of(f) {
             miette::Severity::Error => ("×", "31;1"),
@@ -423,6 +424,16 @@ fn finding_list(
                 &first,
                 &" ".repeat(first.len()),
             ));
+        }
+        // The fix `--fix` would make, once per object (a pod-level fix stands on each
+        // container's finding).
+        if !f.fix.is_empty() && !f.exempted() {
+            let fix = crate::fix::describe(&f.fix);
+            if !fixes_given.contains(&fix) {
+                let first = format!("{indent}fix:  ");
+                out.push_str(&wrap(&fix, options.width, &first, &" ".repeat(first.len())));
+                fixes_given.push(fix);
+            }
         }
         // The rule's link in the reference, under its first finding of the report.
         if first_of_rule(f) {
@@ -662,8 +673,13 @@ pub(super) fn summary(report: &LintReport) -> String {
             plural(report.errors.len(), "input error")
         ));
     } else {
+        let fixable = if s.fixable > 0 {
+            format!(" ({} fixable with --fix)", s.fixable)
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "✖ {}, {}: {scanned}{exempted}{input_errors}\n",
+            "✖ {}, {}{fixable}: {scanned}{exempted}{input_errors}\n",
             plural(s.errors, "error"),
             plural(s.warnings, "warning")
         ));

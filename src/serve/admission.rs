@@ -219,6 +219,12 @@ pub fn denial_message(
             message.push_str(&format!("\n- [{rule}] {fix}"));
         }
     }
+    let fixable = denying.iter().filter(|v| !v.fix.is_empty()).count();
+    if fixable > 0 {
+        message.push_str(&format!(
+            "\n`k8s-constitution lint --fix` on the manifest fixes {fixable} of them."
+        ));
+    }
     message.push_str(&format!(
         "\nTo accept a finding knowingly, annotate the object (or its pod template) with {EXEMPT_ANNOTATION}: <rule> and {REASON_ANNOTATION}: <why>."
     ));
@@ -381,6 +387,18 @@ mod tests {
             "{m}"
         );
         assert!(m.contains("- [a-rule] do the thing"), "{m}");
+        assert!(!m.contains("--fix"), "no fixable violation, no hint: {m}");
+        let mut fixable = violation("a-rule", Severity::Error, false);
+        fixable.fix = crate::fix::parse(
+            "a-rule",
+            &json!([{"op": "replace", "path": ["spec", "hostPID"], "value": false}]),
+        )
+        .unwrap_or_default();
+        let m = denial_message("Pod", "team/web", &[&fixable, o.denying[0]], &fixes);
+        assert!(
+            m.contains("`k8s-constitution lint --fix` on the manifest fixes 1 of them."),
+            "{m}"
+        );
         assert_eq!(
             warning_text(o.warning[0]),
             "[b-rule] spec.containers[0].image: b-rule happened"
