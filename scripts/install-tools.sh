@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the Kubernetes tooling this project tests against from source, using
-# only the Go module proxy (no prebuilt binaries are downloaded from anywhere).
+# only the Go module proxy (no prebuilt binaries are downloaded from anywhere),
+# and install Microsoft's SARIF validator from npm, the registry it is published on.
 #
 #   scripts/install-tools.sh                 # helm kubectl kube-apiserver etcd opa conftest
 #   scripts/install-tools.sh helm etcd       # just these
@@ -41,8 +42,9 @@ KUBE_VERSION=v1.37.2     # kubectl and kube-apiserver
 ETCD_VERSION=v3.7.3      # etcd server; kubernetes v1.37 ships etcd 3.7.0
 OPA_VERSION=v1.22.4      # the reference Rego engine: `opa check --strict`, `opa test`, parity (#19)
 CONFTEST_VERSION=v0.71.1 # runs `rules export --format conftest` in the tests (embeds its own OPA)
+SARIF_MULTITOOL_VERSION=5.7.0 # Microsoft's SARIF validator (npm; a self-contained binary), for SARIF output
 
-ALL_TOOLS=(helm kubectl kube-apiserver etcd opa conftest)
+ALL_TOOLS=(helm kubectl kube-apiserver etcd opa conftest sarif-multitool)
 MIN_GO_MINOR=26          # the pinned modules declare `go 1.26.0`
 
 # ---- paths -----------------------------------------------------------------
@@ -62,7 +64,7 @@ Builds the pinned Kubernetes tools from source into .tools/bin.
 TOOL is one of: ${ALL_TOOLS[*]} (default: all of them).
 
 Pinned: helm $HELM_VERSION, kubectl/kube-apiserver $KUBE_VERSION, etcd $ETCD_VERSION, opa $OPA_VERSION,
-        conftest $CONFTEST_VERSION
+        conftest $CONFTEST_VERSION, sarif-multitool $SARIF_MULTITOOL_VERSION (npm)
 Cache:  $CACHE_DIR (override with K8SC_TOOLS_CACHE)
 EOF
 }
@@ -75,6 +77,7 @@ tool_version() {
     etcd) echo "$ETCD_VERSION" ;;
     opa) echo "$OPA_VERSION" ;;
     conftest) echo "$CONFTEST_VERSION" ;;
+    sarif-multitool) echo "$SARIF_MULTITOOL_VERSION" ;;
     *) return 1 ;;
   esac
 }
@@ -89,6 +92,7 @@ tool_report() {
     etcd) "$bin" --version ;;
     opa) "$bin" version ;;
     conftest) "$bin" --version ;;
+    sarif-multitool) "$bin" --version ;;
   esac
 }
 
@@ -102,6 +106,7 @@ tool_expect() {
     etcd) echo "etcd Version: ${version#v}" ;;
     opa) echo "Version: ${version#v}" ;;
     conftest) echo "Conftest: ${version#v}" ;;
+    sarif-multitool) echo "SARIF Multitool $version" ;;
   esac
 }
 
@@ -226,6 +231,23 @@ require github.com/open-policy-agent/conftest $v") || return 1
     github.com/open-policy-agent/conftest)
 }
 
+# Not a Go tool: the validator is a self-contained .NET binary published as the npm package
+# @microsoft/sarif-multitool-linux; `npm pack` fetches it from the npm registry like any
+# package, without running its scripts.
+build_sarif-multitool() {
+  local out=$1 work
+  command -v npm >/dev/null 2>&1 || { log "npm is not installed (needed for sarif-multitool)"; return 1; }
+  work=$(mktemp -d)
+  (cd "$work" && npm pack --silent "@microsoft/sarif-multitool-linux@$SARIF_MULTITOOL_VERSION" >/dev/null &&
+    tar xzf microsoft-sarif-multitool-linux-"$SARIF_MULTITOOL_VERSION".tgz package/Sarif.Multitool) || {
+    rm -rf "$work"
+    return 1
+  }
+  mv "$work/package/Sarif.Multitool" "$out"
+  chmod 0755 "$out"
+  rm -rf "$work"
+}
+
 # Wrapper module for k8s.io/kubernetes; prints its directory.
 kubernetes_wrapper() {
   local v=$KUBE_VERSION gomod staging_v go_line replaces mods m
@@ -287,7 +309,7 @@ ensure_tool() {
   if reports_version "$name" "$bin" "$version"; then
     log "$name $version: cached ($bin)"
   else
-    log "$name $version: building from source (this can take several minutes)..."
+    log "$name $version: building from source, or fetching from npm for sarif-multitool (this can take several minutes)..."
     mkdir -p "$dir"
     tmp=$dir/.$name.tmp.$$
     rm -f "$tmp"

@@ -253,3 +253,43 @@ impl FieldPath {
         }
     }
 }
+
+/// Each finding's own edit of its file (`None`: no fix, or one that cannot be written as an
+/// edit): what SARIF's `fixes` carry. Computed on the original text, finding by finding, so
+/// that each stands alone; `--fix` merges them per file instead.
+pub fn finding_edits(report: &LintReport) -> Vec<Option<Vec<Edit>>> {
+    let mut resources_of: HashMap<(&str, usize), Vec<&Resource>> = HashMap::new();
+    for r in &report.linted {
+        resources_of
+            .entry((r.file.name.as_str(), r.document_index))
+            .or_default()
+            .push(r);
+    }
+    report
+        .findings
+        .par_iter()
+        .map(|f| {
+            if f.fix.is_empty() {
+                return None;
+            }
+            let resource = resources_of
+                .get(&(f.file.name.as_str(), f.document))?
+                .iter()
+                .filter(|r| f.path.starts_with(&r.prefix))
+                .max_by_key(|r| r.prefix.0.len())?;
+            let old = serde_json::to_value(&resource.object).ok()?;
+            let ops: Vec<super::PatchOp> = f
+                .fix
+                .iter()
+                .map(|op| super::PatchOp {
+                    path: op.path.strip_prefix(&resource.prefix),
+                    ..op.clone()
+                })
+                .collect();
+            let mut new = old.clone();
+            patch::apply(&mut new, &ops).ok()?;
+            let node = resource.positions.resolve(&resource.prefix);
+            edit::edits(&f.file.text, node.node, &old, &new).ok()
+        })
+        .collect()
+}

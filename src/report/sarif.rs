@@ -4,7 +4,8 @@
 use serde_json::{Value, json};
 
 use crate::core::INVALID_EXEMPTION_RULE;
-use crate::findings::LintReport;
+use crate::findings::{Finding, LintReport};
+use crate::fix::edit::Edit;
 use crate::policy::{RuleMeta, Severity};
 
 fn level(severity: Severity) -> &'static str {
@@ -14,10 +15,23 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
+/// SARIF's `name`: readable and unlike the `id` (the validator's SARIF1001): `RunAsNonRoot`.
+fn rule_name(id: &str) -> String {
+    id.split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 fn rule_descriptor(rule: &RuleMeta, docs_base: &str) -> Value {
     json!({
         "id": rule.id,
-        "name": rule.id,
+        "name": rule_name(&rule.id),
         "helpUri": crate::config::rule_url(docs_base, &rule.id),
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.rationale},
@@ -34,9 +48,68 @@ fn rule_descriptor(rule: &RuleMeta, docs_base: &str) -> Value {
     })
 }
 
-/// URIs are relative paths with forward slashes (SARIF's artifactLocation.uri).
+/// SARIF's artifactLocation.uri: a relative reference with forward slashes, or a `file://` URI
+/// for an absolute path (a relative reference may not begin with a slash); characters URIs
+/// reserve are percent-encoded.
 fn uri(path: &str) -> String {
-    path.trim_start_matches("./").replace('\\', "/")
+    let path = path.trim_start_matches("./").replace('\\', "/");
+    let mut encoded = String::with_capacity(path.len());
+    for c in path.chars() {
+        match c {
+            '%' | ' ' | '#' | '?' | '[' | ']' => encoded.push_str(&format!("%{:02X}", c as u32)),
+            c => encoded.push(c),
+        }
+    }
+    if encoded.starts_with('/') {
+        format!("file://{encoded}")
+    } else {
+        encoded
+    }
+}
+
+/// A SARIF fix: the finding's edit as replacements of regions of its file (`line_starts`: the
+/// byte offset of each of its lines).
+fn fix(f: &Finding, edits: &[Edit], line_starts: &[usize]) -> Value {
+    let text = f.file.text.as_str();
+    let replacements: Vec<Value> = edits
+        .iter()
+        .map(|e| {
+            let (start_line, start_column) = line_column(text, line_starts, e.offset);
+            let (end_line, end_column) = line_column(text, line_starts, e.offset + e.len);
+            json!({
+                "deletedRegion": {
+                    "startLine": start_line, "startColumn": start_column,
+                    "endLine": end_line, "endColumn": end_column,
+                },
+                "insertedContent": {"text": e.text},
+            })
+        })
+        .collect();
+    json!({
+        "description": {"text": crate::fix::describe(&f.fix)},
+        "artifactChanges": [{
+            "artifactLocation": {"uri": uri(&f.file.name)},
+            "replacements": replacements,
+        }],
+    })
+}
+
+/// 1-based line and column of a byte offset, the column in UTF-16 code units (SARIF's default
+/// `columnKind`).
+fn line_column(text: &str, line_starts: &[usize], offset: usize) -> (usize, usize) {
+    let line = line_starts.partition_point(|&s| s <= offset).max(1);
+    let start = line_starts.get(line - 1).copied().unwrap_or(0);
+    let column = text
+        .get(start..offset)
+        .map_or(0, |t| t.encode_utf16().count())
+        + 1;
+    (line, column)
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
 }
 
 pub fn render(report: &LintReport, rules: &[RuleMeta], docs_base: &str) -> String {
@@ -46,7 +119,7 @@ pub fn render(report: &LintReport, rules: &[RuleMeta], docs_base: &str) -> Strin
         .collect();
     descriptors.push(json!({
         "id": INVALID_EXEMPTION_RULE,
-        "name": INVALID_EXEMPTION_RULE,
+        "name": rule_name(INVALID_EXEMPTION_RULE),
         "helpUri": crate::config::rule_url(docs_base, INVALID_EXEMPTION_RULE),
         "shortDescription": {"text": "Exemption annotations must be well-formed"},
         "fullDescription": {"text": "An exemption without a reason is ignored; an unparsable expiry date means no expiry."},
@@ -54,10 +127,21 @@ pub fn render(report: &LintReport, rules: &[RuleMeta], docs_base: &str) -> Strin
         "defaultConfiguration": {"level": "warning"},
     }));
     let index_of = |id: &str| descriptors.iter().position(|d| d["id"] == id);
+    let edits = crate::fix::files::finding_edits(report);
+    // Each file's line index once, for the files a fix edits.
+    let mut line_index: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+    for (f, e) in report.findings.iter().zip(&edits) {
+        if e.is_some() {
+            line_index
+                .entry(f.file.name.as_str())
+                .or_insert_with(|| line_starts(&f.file.text));
+        }
+    }
     let results: Vec<Value> = report
         .findings
         .iter()
-        .map(|f| {
+        .zip(&edits)
+        .map(|(f, edits)| {
             let mut result = json!({
                 "ruleId": f.rule,
                 "level": level(f.severity),
@@ -86,6 +170,12 @@ pub fn render(report: &LintReport, rules: &[RuleMeta], docs_base: &str) -> Strin
             if let Some(reason) = f.exemption_reason() {
                 result["suppressions"] = json!([{"kind": "inSource", "justification": reason}]);
             }
+            if let Some(edits) = edits.as_ref().filter(|e| !e.is_empty()) {
+                let starts = line_index
+                    .get(f.file.name.as_str())
+                    .map_or(&[][..], Vec::as_slice);
+                result["fixes"] = json!([fix(f, edits, starts)]);
+            }
             result
         })
         .collect();
@@ -109,6 +199,7 @@ pub fn render(report: &LintReport, rules: &[RuleMeta], docs_base: &str) -> Strin
         "runs": [{
             "tool": {"driver": {
                 "name": "k8s-constitution",
+                "informationUri": env!("CARGO_PKG_REPOSITORY"),
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
                 "rules": descriptors,
