@@ -24,12 +24,11 @@ fn stream(n: usize) -> String {
     out
 }
 
-/// Wall time of one `lint - --format human` over `input`, and the report's length in lines.
-fn render(input: &str) -> (Duration, usize) {
-    let (elapsed, output) = run_with_stdin(
-        &["lint", "-", "--format", "human", "--fail-on", "never"],
-        input,
-    );
+/// Wall time of one `lint - <args>` over `input`, and the output's length in lines.
+fn render_with(args: &[&str], input: &str) -> (Duration, usize) {
+    let mut all = vec!["lint", "-", "--fail-on", "never"];
+    all.extend_from_slice(args);
+    let (elapsed, output) = run_with_stdin(&all, input);
     assert_eq!(output.status.code(), Some(0), "lint ran");
     let lines = String::from_utf8_lossy(&output.stdout).lines().count();
     (elapsed, lines)
@@ -37,10 +36,22 @@ fn render(input: &str) -> (Duration, usize) {
 
 #[test]
 fn human_rendering_is_linear_in_one_stream() {
+    assert_linear(&["--format", "human"]);
+}
+
+/// SARIF's fixes and `--fix` edit the text per finding: each edit must look only near where it
+/// goes (looking through the whole stream for its line breaks made SARIF 2x JSON on 10k).
+#[test]
+fn sarif_fixes_and_fix_are_linear_in_one_stream() {
+    assert_linear(&["--format", "sarif"]);
+    assert_linear(&["--fix"]);
+}
+
+fn assert_linear(args: &[&str]) {
     const N: usize = 250;
     let (small_input, large_input) = (stream(N), stream(4 * N));
-    let (small, small_lines) = best_of_three(|| render(&small_input));
-    let (large, large_lines) = best_of_three(|| render(&large_input));
+    let (small, small_lines) = best_of_three(|| render_with(args, &small_input));
+    let (large, large_lines) = best_of_three(|| render_with(args, &large_input));
     // The larger report really holds about four times as many findings.
     assert!(
         large_lines > 3 * small_lines,
@@ -50,7 +61,7 @@ fn human_rendering_is_linear_in_one_stream() {
     let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-3);
     assert!(
         ratio <= 8.0,
-        "human report of {N} resources took {small:?}, of {} resources {large:?}: {ratio:.1}× \
+        "lint {args:?} of {N} resources took {small:?}, of {} resources {large:?}: {ratio:.1}× \
          for 4× the input (linear is about 4×, quadratic about 16×)",
         4 * N
     );

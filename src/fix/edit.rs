@@ -166,11 +166,12 @@ impl Differ<'_> {
         }
     }
 
-    fn newline(&self) -> &'static str {
-        if self.text.contains("\r\n") {
-            "\r\n"
-        } else {
-            "\n"
+    /// The line break of the line before `offset` (CRLF files stay CRLF). Looked up where the
+    /// edit goes, not in the whole file: a stream of 10,000 objects is edited per finding.
+    fn newline_before(&self, offset: usize) -> &'static str {
+        match self.text[..offset].rfind('\n') {
+            Some(i) if i > 0 && self.text.as_bytes()[i - 1] == b'\r' => "\r\n",
+            _ => "\n",
         }
     }
 
@@ -211,8 +212,8 @@ impl Differ<'_> {
             .and_then(|(_, n)| n.key)
             .ok_or_else(|| Unsupported("a map entry without a key position".into()))?;
         let indent = self.column(first_key.offset);
-        let nl = self.newline();
         let (offset, missing_break) = self.after_line(self.value_end(last)?);
+        let nl = self.newline_before(offset);
         let mut text = String::new();
         if missing_break {
             text.push_str(nl);
@@ -259,8 +260,8 @@ impl Differ<'_> {
             .filter(|&i| self.text.as_bytes().get(i) == Some(&b'-'))
             .ok_or_else(|| Unsupported("a list item without its dash".into()))?;
         let indent = self.column(dash);
-        let nl = self.newline();
         let (offset, missing_break) = self.after_line(self.value_end(last)?);
+        let nl = self.newline_before(offset);
         let mut text = String::new();
         if missing_break {
             text.push_str(nl);

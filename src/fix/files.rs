@@ -256,7 +256,8 @@ impl FieldPath {
 
 /// Each finding's own edit of its file (`None`: no fix, or one that cannot be written as an
 /// edit): what SARIF's `fixes` carry. Computed on the original text, finding by finding, so
-/// that each stands alone; `--fix` merges them per file instead.
+/// that each stands alone; `--fix` merges them per file instead. Each object is converted once
+/// for all its findings.
 pub fn finding_edits(report: &LintReport) -> Vec<Option<Vec<Edit>>> {
     let mut resources_of: HashMap<(&str, usize), Vec<&Resource>> = HashMap::new();
     for r in &report.linted {
@@ -265,31 +266,58 @@ pub fn finding_edits(report: &LintReport) -> Vec<Option<Vec<Edit>>> {
             .or_default()
             .push(r);
     }
-    report
-        .findings
+    // The findings with a fix, by the object they are about (its address as the key).
+    let mut by_object: HashMap<*const Resource, (&Resource, Vec<usize>)> = HashMap::new();
+    for (i, f) in report.findings.iter().enumerate() {
+        if f.fix.is_empty() {
+            continue;
+        }
+        let Some(resource) = resources_of
+            .get(&(f.file.name.as_str(), f.document))
+            .and_then(|rs| {
+                rs.iter()
+                    .filter(|r| f.path.starts_with(&r.prefix))
+                    .max_by_key(|r| r.prefix.0.len())
+            })
+        else {
+            continue;
+        };
+        by_object
+            .entry(std::ptr::from_ref(*resource))
+            .or_insert_with(|| (resource, Vec::new()))
+            .1
+            .push(i);
+    }
+    let groups: Vec<(&Resource, Vec<usize>)> = by_object.into_values().collect();
+    let computed: Vec<(usize, Vec<Edit>)> = groups
         .par_iter()
-        .map(|f| {
-            if f.fix.is_empty() {
-                return None;
-            }
-            let resource = resources_of
-                .get(&(f.file.name.as_str(), f.document))?
+        .flat_map_iter(|(resource, findings)| {
+            let old = serde_json::to_value(&resource.object).ok();
+            let node = resource.positions.resolve(&resource.prefix).node;
+            findings
                 .iter()
-                .filter(|r| f.path.starts_with(&r.prefix))
-                .max_by_key(|r| r.prefix.0.len())?;
-            let old = serde_json::to_value(&resource.object).ok()?;
-            let ops: Vec<super::PatchOp> = f
-                .fix
-                .iter()
-                .map(|op| super::PatchOp {
-                    path: op.path.strip_prefix(&resource.prefix),
-                    ..op.clone()
+                .filter_map(|&i| {
+                    let old = old.as_ref()?;
+                    let f = &report.findings[i];
+                    let ops: Vec<super::PatchOp> = f
+                        .fix
+                        .iter()
+                        .map(|op| super::PatchOp {
+                            path: op.path.strip_prefix(&resource.prefix),
+                            ..op.clone()
+                        })
+                        .collect();
+                    let mut new = old.clone();
+                    patch::apply(&mut new, &ops).ok()?;
+                    let edits = edit::edits(&f.file.text, node, old, &new).ok()?;
+                    Some((i, edits))
                 })
-                .collect();
-            let mut new = old.clone();
-            patch::apply(&mut new, &ops).ok()?;
-            let node = resource.positions.resolve(&resource.prefix);
-            edit::edits(&f.file.text, node.node, &old, &new).ok()
+                .collect::<Vec<_>>()
         })
-        .collect()
+        .collect();
+    let mut out = vec![None; report.findings.len()];
+    for (i, edits) in computed {
+        out[i] = Some(edits);
+    }
+    out
 }
