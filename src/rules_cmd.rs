@@ -228,12 +228,37 @@ pub fn explain(rule: &RuleMeta, core: &Core, width: usize) -> String {
             for line in example_body(text).lines() {
                 out.push_str(&format!("  {line}\n"));
             }
+            if outcome == "fail" {
+                out.push_str(&fix_of_example(rule, core, file, text));
+            }
         }
     }
     out.push_str(&format!(
         "\nExempt one object: metadata.annotations:\n  k8s-constitution.dev/exempt: \"{}\"\n  k8s-constitution.dev/exempt-reason: \"<why>\"\n  k8s-constitution.dev/exempt-until: \"YYYY-MM-DD\"   # optional\n",
         rule.id
     ));
+    out
+}
+
+/// What `lint --fix` makes of the failing example with this rule alone, as a diff (nothing when
+/// the rule has no fix for it).
+fn fix_of_example(rule: &RuleMeta, core: &Core, file: &str, text: &str) -> String {
+    let name = format!("fixtures/rules/{}/fail/{file}", rule.id);
+    let loaded = crate::load::load_str(
+        &name,
+        &example_body(text),
+        crate::load::LoadOptions::default(),
+    );
+    let mut report = crate::lint::lint_loaded(core, loaded);
+    report.findings.retain(|f| f.rule == rule.id);
+    let (fixes, _) = crate::fix::files::plan(&report);
+    let Some(fix) = fixes.first() else {
+        return String::new();
+    };
+    let mut out = String::from("\nFixed by `lint --fix`:\n");
+    for line in crate::fix::files::diff(fix).lines().skip(2) {
+        out.push_str(&format!("  {line}\n"));
+    }
     out
 }
 

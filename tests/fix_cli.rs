@@ -479,3 +479,28 @@ fn each_rules_fix_clears_its_own_fail_fixtures() {
         );
     }
 }
+
+/// `explain` shows what `--fix` makes of the rule's failing example, and nothing for a rule
+/// without a fix.
+#[test]
+fn explain_shows_the_fix_of_the_failing_example() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let explain = |rule: &str| {
+        let out = bin(dir.path())
+            .args(["explain", rule])
+            .env("COLUMNS", "100")
+            .output()
+            .expect("runs");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let text = explain("drop-all-capabilities");
+    let fixed = text
+        .split("Fixed by `lint --fix`:\n")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        fixed.contains("\n  +          capabilities:\n  +            drop: [ALL]\n"),
+        "{text}"
+    );
+    assert!(!explain("liveness-probe").contains("Fixed by"));
+}
