@@ -189,20 +189,11 @@ impl Differ<'_> {
             return Err(Unsupported("not a map".into()));
         };
         if self.is_flow(node) {
-            let close = self.value_end(node)? - 1;
             let items: Vec<String> = added
                 .iter()
                 .map(|(k, v)| format!("{}: {}", key(k), flow(v)))
                 .collect();
-            let (offset, text) = match entries.last() {
-                Some((_, last)) => (self.value_end(last)?, format!(", {}", items.join(", "))),
-                None => (close, items.join(", ")),
-            };
-            return Ok(Edit {
-                offset,
-                len: 0,
-                text,
-            });
+            return self.insert_into_flow(node, entries.last().map(|(_, n)| n), &items);
         }
         let (_, last) = entries
             .last()
@@ -212,15 +203,46 @@ impl Differ<'_> {
             .and_then(|(_, n)| n.key)
             .ok_or_else(|| Unsupported("a map entry without a key position".into()))?;
         let indent = self.column(first_key.offset);
+        self.lines_after(last, |text, nl| {
+            for (k, v) in added {
+                block_entry(text, indent, k, v, nl);
+            }
+        })
+    }
+
+    /// Flow items inserted before the closing bracket of `node`: after its `last` child, or
+    /// alone in an empty collection.
+    fn insert_into_flow(
+        &self,
+        node: &PosNode,
+        last: Option<&PosNode>,
+        items: &[String],
+    ) -> Result<Edit, Unsupported> {
+        let (offset, text) = match last {
+            Some(last) => (self.value_end(last)?, format!(", {}", items.join(", "))),
+            None => (self.value_end(node)? - 1, items.join(", ")),
+        };
+        Ok(Edit {
+            offset,
+            len: 0,
+            text,
+        })
+    }
+
+    /// Whole lines written by `write` (given the file's line break) after the last line of the
+    /// block collection whose last child is `last`.
+    fn lines_after(
+        &self,
+        last: &PosNode,
+        write: impl Fn(&mut String, &str),
+    ) -> Result<Edit, Unsupported> {
         let (offset, missing_break) = self.after_line(self.value_end(last)?);
         let nl = self.newline_before(offset);
         let mut text = String::new();
         if missing_break {
             text.push_str(nl);
         }
-        for (k, v) in added {
-            block_entry(&mut text, indent, k, v, nl);
-        }
+        write(&mut text, nl);
         if missing_break {
             text.truncate(text.len() - nl.len());
         }
@@ -236,17 +258,8 @@ impl Differ<'_> {
             return Err(Unsupported("not a list".into()));
         };
         if self.is_flow(node) {
-            let close = self.value_end(node)? - 1;
             let rendered: Vec<String> = appended.iter().map(flow).collect();
-            let (offset, text) = match items.last() {
-                Some(last) => (self.value_end(last)?, format!(", {}", rendered.join(", "))),
-                None => (close, rendered.join(", ")),
-            };
-            return Ok(Edit {
-                offset,
-                len: 0,
-                text,
-            });
+            return self.insert_into_flow(node, items.last(), &rendered);
         }
         let first = items
             .first()
@@ -260,25 +273,13 @@ impl Differ<'_> {
             .filter(|&i| self.text.as_bytes().get(i) == Some(&b'-'))
             .ok_or_else(|| Unsupported("a list item without its dash".into()))?;
         let indent = self.column(dash);
-        let (offset, missing_break) = self.after_line(self.value_end(last)?);
-        let nl = self.newline_before(offset);
-        let mut text = String::new();
-        if missing_break {
-            text.push_str(nl);
-        }
-        for item in appended {
-            text.push_str(&" ".repeat(indent));
-            text.push_str("- ");
-            text.push_str(&flow(item));
-            text.push_str(nl);
-        }
-        if missing_break {
-            text.truncate(text.len() - nl.len());
-        }
-        Ok(Edit {
-            offset,
-            len: 0,
-            text,
+        self.lines_after(last, |text, nl| {
+            for item in appended {
+                text.push_str(&" ".repeat(indent));
+                text.push_str("- ");
+                text.push_str(&flow(item));
+                text.push_str(nl);
+            }
         })
     }
 
@@ -381,6 +382,58 @@ fn plain_safe(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::{LoadOptions, load_str};
+
+    /// The text after editing `text` so that its object becomes `new`.
+    fn edited(text: &str, new: serde_json::Value) -> String {
+        let loaded = load_str("t.yaml", text, LoadOptions::default());
+        let resource = &loaded.resources[0];
+        let old = serde_json::to_value(&resource.object).expect("json");
+        let node = resource.positions.resolve(&resource.prefix).node;
+        let mut edits = edits(text, node, &old, &new).expect("an edit");
+        edits.sort_by_key(|e| std::cmp::Reverse(e.offset));
+        let mut out = text.to_string();
+        for e in edits {
+            out.replace_range(e.offset..e.offset + e.len, &e.text);
+        }
+        out
+    }
+
+    #[test]
+    fn block_lists_flow_collections_and_a_missing_final_line_break() {
+        // A block list gets a new item at its dash's indentation.
+        assert_eq!(
+            edited(
+                "apiVersion: v1\nkind: A\nl:\n  - a\n  - b\nz: 1\n",
+                serde_json::json!({"apiVersion": "v1", "kind": "A", "l": ["a", "b", "ALL"], "z": 1})
+            ),
+            "apiVersion: v1\nkind: A\nl:\n  - a\n  - b\n  - ALL\nz: 1\n"
+        );
+        // An empty flow map and a flow list with a trailing comma.
+        assert_eq!(
+            edited(
+                "apiVersion: v1\nkind: A\nm: {}\nl: [x, ]\n",
+                serde_json::json!({"apiVersion": "v1", "kind": "A", "m": {"k": true}, "l": ["x", "w"]})
+            ),
+            "apiVersion: v1\nkind: A\nm: {k: true}\nl: [x, w, ]\n"
+        );
+        // No line break at the end of the file: the new line is added before, not after.
+        assert_eq!(
+            edited(
+                "apiVersion: v1\nkind: A\nm:\n  a: 1",
+                serde_json::json!({"apiVersion": "v1", "kind": "A", "m": {"a": 1, "b": 2}})
+            ),
+            "apiVersion: v1\nkind: A\nm:\n  a: 1\n  b: 2"
+        );
+        // A removed block entry loses its whole line.
+        assert_eq!(
+            edited(
+                "apiVersion: v1\nkind: A\nx: 1 # c\ny: 2\n",
+                serde_json::json!({"apiVersion": "v1", "kind": "A", "y": 2})
+            ),
+            "apiVersion: v1\nkind: A\ny: 2\n"
+        );
+    }
 
     #[test]
     fn plain_only_when_it_reads_back_as_the_same_string() {
