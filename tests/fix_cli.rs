@@ -224,6 +224,34 @@ fn crlf_files_keep_their_line_breaks() {
 }
 
 #[test]
+fn a_byte_order_mark_is_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = b"\xEF\xBB\xBF".to_vec();
+    text.extend_from_slice(DEPLOYMENT.as_bytes());
+    std::fs::write(dir.path().join("d.yaml"), &text).expect("write");
+    let out = bin(dir.path())
+        .args([
+            "lint",
+            "d.yaml",
+            "--config",
+            "none",
+            "--fix",
+            "--fail-on",
+            "never",
+        ])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("not fixed"), "{stderr}");
+    let mut expected = b"\xEF\xBB\xBF".to_vec();
+    expected.extend_from_slice(FIXED.as_bytes());
+    assert_eq!(
+        std::fs::read(dir.path().join("d.yaml")).expect("read"),
+        expected
+    );
+}
+
+#[test]
 fn files_it_cannot_fix_safely_are_refused_whole() {
     let dir = tempfile::tempdir().expect("tempdir");
     // Rendered by Helm: the template is what to fix.

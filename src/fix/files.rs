@@ -201,7 +201,10 @@ pub fn write(fix: &FileFix) -> Result<(), Refusal> {
         return Err(refuse("a symbolic link; fix the file it points to".into()));
     }
     let now = std::fs::read(path).map_err(|e| refuse(e.to_string()))?;
-    if now != fix.file.text.as_bytes() {
+    // The loader reads a file without its byte order mark; the mark is kept.
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let bom = if now.starts_with(BOM) { BOM } else { &[][..] };
+    if now[bom.len()..] != *fix.file.text.as_bytes() {
         return Err(refuse(
             "it changed since it was read; run lint --fix again".into(),
         ));
@@ -220,6 +223,7 @@ pub fn write(fix: &FileFix) -> Result<(), Refusal> {
     let temp = dir.join(format!(".{file_name}.k8sc-fix-{}", std::process::id()));
     let result = (|| {
         let mut out = std::fs::File::create(&temp)?;
+        out.write_all(bom)?;
         out.write_all(fix.fixed.as_bytes())?;
         out.sync_all()?;
         std::fs::set_permissions(&temp, meta.permissions())?;
