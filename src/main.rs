@@ -154,14 +154,24 @@ fn run_lint(args: LintArgs) -> miette::Result<ExitCode> {
         max_file_bytes: args.max_file_size,
         ..LoadOptions::default()
     };
-    let mut report = lint::lint_paths_in_context(&core, &args.paths, &args.context, options);
+    let report = lint_args(&core, &args, options);
+    if args.fix {
+        return run_fix(&core, &args, report, options);
+    }
+    report_and_exit(&core, &args, report)
+}
+
+/// The lint of `args`' paths, with its configuration file named in the summary.
+fn lint_args(core: &Core, args: &LintArgs, options: LoadOptions) -> LintReport {
+    let mut report = lint::lint_paths_in_context(core, &args.paths, &args.context, options);
     if !args.allow_empty {
         lint::require_objects(&mut report);
     }
     report.summary.config = core.config().path().map(|p| p.display().to_string());
-    if args.fix {
-        return run_fix(&core, &args, report, options);
-    }
+    report
+}
+
+fn report_and_exit(core: &Core, args: &LintArgs, report: LintReport) -> miette::Result<ExitCode> {
     let code = finish_report(
         &report,
         &args.report,
@@ -182,7 +192,8 @@ fn run_fix(
     report: LintReport,
     options: LoadOptions,
 ) -> miette::Result<ExitCode> {
-    use k8s_constitution::fix::files::{self, STDIN};
+    use k8s_constitution::fix::files;
+    use k8s_constitution::load::STDIN_NAME as STDIN;
     let (fixes, mut refusals) = files::plan(&report);
     let from_stdin = args.paths.iter().any(|p| p == "-");
     if args.diff {
@@ -236,22 +247,9 @@ fn run_fix(
     eprintln!("fix: {fixed_findings} finding(s) fixed in {fixed_files} file(s)");
     // Lint again with the first run's objects freed (two reports of 10k objects held together
     // would double the peak memory).
-    let config = report.summary.config.clone();
     drop(fixes);
     drop(report);
-    let mut after = lint::lint_paths_in_context(core, &args.paths, &args.context, options);
-    if !args.allow_empty {
-        lint::require_objects(&mut after);
-    }
-    after.summary.config = config;
-    let code = finish_report(
-        &after,
-        &args.report,
-        core.rules(),
-        core.config().docs_base(),
-    );
-    std::mem::forget(after);
-    code
+    report_and_exit(core, args, lint_args(core, args, options))
 }
 
 /// What the redactor computes: only the human format shows source text.

@@ -32,6 +32,18 @@ impl FieldPath {
         self.0.push(Segment::Index(index));
     }
 
+    pub fn starts_with(&self, prefix: &FieldPath) -> bool {
+        self.0.starts_with(&prefix.0)
+    }
+
+    /// This path without `prefix` (unchanged if it does not start with it).
+    pub fn strip_prefix(&self, prefix: &FieldPath) -> FieldPath {
+        match self.0.strip_prefix(prefix.0.as_slice()) {
+            Some(rest) => FieldPath(rest.to_vec()),
+            None => self.clone(),
+        }
+    }
+
     pub fn pop(&mut self) {
         self.0.pop();
     }

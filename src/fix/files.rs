@@ -16,10 +16,6 @@ use super::edit::{self, Edit};
 use super::patch;
 use crate::findings::{Finding, LintReport};
 use crate::load::{self, LoadOptions, Resource, SourceFile};
-use crate::path::FieldPath;
-
-/// Standard input's name in reports: its fixed text goes to standard output.
-pub const STDIN: &str = "<stdin>";
 
 /// One file's fixed text.
 #[derive(Debug)]
@@ -115,21 +111,8 @@ fn fix_file(resources: &[&Resource], findings: &[&Finding]) -> Result<Option<Fil
             expected.push(old);
             continue;
         }
-        let ops: Vec<super::PatchOp> = mine
-            .iter()
-            .flat_map(|f| &f.fix)
-            .map(|op| super::PatchOp {
-                path: op.path.strip_prefix(&resource.prefix),
-                ..op.clone()
-            })
-            .collect();
-        let mut new = old.clone();
-        patch::apply(&mut new, &ops).map_err(|e| e.to_string())?;
-        let node = resource.positions.resolve(&resource.prefix);
-        if !node.exact {
-            return Err("an object without its position".into());
-        }
-        edits.extend(edit::edits(&file.text, node.node, &old, &new).map_err(|e| e.to_string())?);
+        let (new, object_edits) = fixed_object(resource, &old, mine.iter().flat_map(|f| &f.fix))?;
+        edits.extend(object_edits);
         fixed_findings += mine.len();
         expected.push(new);
     }
@@ -143,6 +126,31 @@ fn fix_file(resources: &[&Resource], findings: &[&Finding]) -> Result<Option<Fil
         fixed,
         findings: fixed_findings,
     }))
+}
+
+/// `old` (the value of `resource`) with `fixes` applied (their paths from the document's root),
+/// and the edits of the file's text that make it so.
+fn fixed_object<'a>(
+    resource: &Resource,
+    old: &Json,
+    fixes: impl IntoIterator<Item = &'a super::PatchOp>,
+) -> Result<(Json, Vec<Edit>), String> {
+    let ops: Vec<super::PatchOp> = fixes
+        .into_iter()
+        .map(|op| super::PatchOp {
+            path: op.path.strip_prefix(&resource.prefix),
+            ..op.clone()
+        })
+        .collect();
+    let mut new = old.clone();
+    patch::apply(&mut new, &ops).map_err(|e| e.to_string())?;
+    let node = resource.positions.resolve(&resource.prefix);
+    if !node.exact {
+        return Err("an object without its position".into());
+    }
+    let edits =
+        edit::edits(&resource.file.text, node.node, old, &new).map_err(|e| e.to_string())?;
+    Ok((new, edits))
 }
 
 /// The text with `edits` made (they may not overlap; insertions at one offset keep their order).
@@ -244,20 +252,6 @@ pub fn diff(fix: &FileFix) -> String {
         .to_string()
 }
 
-impl FieldPath {
-    pub fn starts_with(&self, prefix: &FieldPath) -> bool {
-        self.0.starts_with(&prefix.0)
-    }
-
-    /// This path without `prefix` (unchanged if it does not start with it).
-    pub fn strip_prefix(&self, prefix: &FieldPath) -> FieldPath {
-        match self.0.strip_prefix(prefix.0.as_slice()) {
-            Some(rest) => FieldPath(rest.to_vec()),
-            None => self.clone(),
-        }
-    }
-}
-
 /// Each finding's own edit of its file (`None`: no fix, or one that cannot be written as an
 /// edit): what SARIF's `fixes` carry. Computed on the original text, finding by finding, so
 /// that each stands alone; `--fix` merges them per file instead. Each object is converted once
@@ -297,23 +291,11 @@ pub fn finding_edits(report: &LintReport) -> Vec<Option<Vec<Edit>>> {
         .par_iter()
         .flat_map_iter(|(resource, findings)| {
             let old = serde_json::to_value(&resource.object).ok();
-            let node = resource.positions.resolve(&resource.prefix).node;
             findings
                 .iter()
                 .filter_map(|&i| {
                     let old = old.as_ref()?;
-                    let f = &report.findings[i];
-                    let ops: Vec<super::PatchOp> = f
-                        .fix
-                        .iter()
-                        .map(|op| super::PatchOp {
-                            path: op.path.strip_prefix(&resource.prefix),
-                            ..op.clone()
-                        })
-                        .collect();
-                    let mut new = old.clone();
-                    patch::apply(&mut new, &ops).ok()?;
-                    let edits = edit::edits(&f.file.text, node, old, &new).ok()?;
+                    let (_, edits) = fixed_object(resource, old, &report.findings[i].fix).ok()?;
                     Some((i, edits))
                 })
                 .collect::<Vec<_>>()
